@@ -1,0 +1,28 @@
+"""Settings from the environment (``CITEKIT_*``), read when asked for, never at import."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """``CITEKIT_DATABASE_URL=postgresql+psycopg://user@host/db`` selects PostgreSQL."""
+
+    model_config = SettingsConfigDict(env_prefix="CITEKIT_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(default="sqlite:///citekit.db")
+    require_read_key: bool = False
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = 10 * 1024 * 1024
+    load_demo: bool = True
+    pool_size: int = 64
+    max_overflow: int = 16
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings (cached; tests clear the cache with ``get_settings.cache_clear()``)."""
+    return Settings()
