@@ -24,5 +24,5 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings (cached; tests clear the cache with ``get_settings.cache_clear()``)."""
+    """The process's settings, cached; tests call ``get_settings.cache_clear()``."""
     return Settings()

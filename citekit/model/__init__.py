@@ -48,6 +48,7 @@ __all__ = [
     "field_errors",
     "make_key",
     "missing_required",
+    "text_hash",
     "unique_key",
     "validate_source",
 ]

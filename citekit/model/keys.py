@@ -10,41 +10,8 @@ from anyascii import anyascii
 from citekit.model.source import Source
 
 STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "on",
-        "in",
-        "at",
-        "to",
-        "for",
-        "from",
-        "by",
-        "with",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "de",
-        "la",
-        "le",
-        "les",
-        "el",
-        "der",
-        "die",
-        "das",
-        "und",
-        "von",
-        "zu",
-        "du",
-        "des",
-    ]
+    "a an the and or of on in at to for from by with as is are was were be "
+    "de la le les el der die das und von zu du des".split()
 )
 
 

@@ -13,7 +13,7 @@ def kebab(name: str) -> str:
 
 
 class Name(BaseModel):
-    """A CSL name: ``Name(family="Trotsky", given="Leon")`` or ``Name(literal="Wikimedia Commons")``.
+    """A CSL name: ``Name(family="Trotsky", given="Leon")``, ``Name(literal="Wikimedia Commons")``.
 
     Particles follow CSL: ``non_dropping_particle`` stays with the family name in sorting
     ("van Gogh"), ``dropping_particle`` does not ("Ludwig van Beethoven" sorts under B).
