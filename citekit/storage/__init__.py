@@ -1,0 +1,15 @@
+"""Storage: SQLModel tables, engines, repository functions. The only package that speaks SQL."""
+
+from citekit.storage.engine import make_engine, session_scope, upgrade
+from citekit.storage.tables import ApiKeyRow, ArticleRow, CitationRow, ClaimRow, SourceRow
+
+__all__ = [
+    "ApiKeyRow",
+    "ArticleRow",
+    "CitationRow",
+    "ClaimRow",
+    "SourceRow",
+    "make_engine",
+    "session_scope",
+    "upgrade",
+]

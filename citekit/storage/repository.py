@@ -1,0 +1,178 @@
+"""Repository functions: rows in, model objects out. Callers own the transaction."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from anyascii import anyascii
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlmodel import Session, col, select
+
+from citekit.model import Source
+from citekit.storage.tables import SourceRow, utcnow
+
+# Zotero's alphabet for object keys: no 0/1/O/I, so ids are easy to read aloud and to tell apart
+# from lower-case citation keys.
+_ID_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
+_ROW_FIELDS = {"id", "key", "version", "created", "modified"}
+
+SORT_COLUMNS: dict[str, Any] = {
+    "key": SourceRow.key,
+    "title": SourceRow.title,
+    "year": SourceRow.year,
+    "creator": SourceRow.first_creator,
+    "type": SourceRow.type,
+    "group": SourceRow.group_name,
+    "created": SourceRow.created,
+    "modified": SourceRow.modified,
+}
+
+
+def new_id() -> str:
+    """A random 8-character object id such as ``7QX2KM9B``."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII for searching: ``Trotsky’s Diary`` → ``trotsky's diary``."""
+    return anyascii(text).casefold()
+
+
+def _search_text(source: Source) -> str:
+    parts: list[str | None] = [
+        source.key,
+        source.title,
+        source.title_short,
+        source.container_title,
+        source.collection_title,
+        source.publisher,
+        source.doi,
+        source.isbn,
+        source.issn,
+        str(source.year) if source.year is not None else None,
+        *(c.display() for c in source.creators),
+    ]
+    return fold(" | ".join(p for p in parts if p))
+
+
+def source_to_row(source: Source, row: SourceRow | None = None) -> SourceRow:
+    """Fill ``row`` (or a new row) from ``source``; the record itself goes to ``data``."""
+    data = source.model_dump(mode="json", exclude=_ROW_FIELDS, exclude_none=True)
+    if not data.get("extra"):
+        data.pop("extra", None)
+    first = source.authors[0] if source.authors else (source.creators or [None])[0]
+    values: dict[str, Any] = {
+        "key": source.key,
+        "type": source.type.value,
+        "group_name": source.group,
+        "year": source.year,
+        "doi": source.doi.lower() if source.doi else None,
+        "isbn": source.isbn,
+        "title": source.title,
+        "first_creator": first.sort_key()[0] if first else None,
+        "creators_text": fold("; ".join(c.display() for c in source.creators)),
+        "search_text": _search_text(source),
+        "data": data,
+    }
+    if row is None:
+        return SourceRow.model_validate({"id": source.id or new_id(), **values})
+    for name, value in values.items():
+        setattr(row, name, value)
+    return row
+
+
+def row_to_source(row: SourceRow) -> Source:
+    """The stored record with its id, key, version and timestamps."""
+    return Source.model_validate(
+        {
+            **row.data,
+            "id": row.id,
+            "key": row.key,
+            "version": row.version,
+            "created": row.created,
+            "modified": row.modified,
+        }
+    )
+
+
+def get_source_row(session: Session, ref: str) -> SourceRow | None:
+    """By id first, then by citation key."""
+    row = session.get(SourceRow, ref)
+    if row is None:
+        row = session.exec(select(SourceRow).where(SourceRow.key == ref)).first()
+    return row
+
+
+def keys_like(session: Session, base: str) -> set[str]:
+    """Keys that start with ``base`` (to pick a free suffix)."""
+    pattern = base.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = session.exec(select(SourceRow.key).where(col(SourceRow.key).like(pattern, escape="\\")))
+    return set(rows)
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def source_filters(
+    *,
+    q: str | None = None,
+    group: str | None = None,
+    type: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    creator: str | None = None,
+) -> list[ColumnElement[bool]]:
+    """SQL conditions for the list filters; every word of ``q`` must occur somewhere."""
+    conditions: list[ColumnElement[bool]] = []
+    if q:
+        for word in fold(q).split():
+            pattern = _like(word)
+            conditions.append(
+                or_(
+                    col(SourceRow.search_text).like(pattern, escape="\\"),
+                    col(SourceRow.doi) == word,
+                    col(SourceRow.key) == q.strip(),
+                )
+            )
+    if group:
+        conditions.append(col(SourceRow.group_name) == group)
+    if type:
+        conditions.append(col(SourceRow.type) == type)
+    if year_from is not None:
+        conditions.append(col(SourceRow.year) >= year_from)
+    if year_to is not None:
+        conditions.append(col(SourceRow.year) <= year_to)
+    if creator:
+        conditions.append(col(SourceRow.creators_text).like(_like(fold(creator)), escape="\\"))
+    return conditions
+
+
+def query_sources(
+    session: Session,
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    sort: str = "key",
+    direction: str = "asc",
+    start: int = 0,
+    limit: int | None = None,
+) -> tuple[list[SourceRow], int]:
+    """Rows matching ``conditions`` in order, and the total count without paging."""
+    where = and_(True, *conditions)
+    total = session.exec(select(func.count()).select_from(SourceRow).where(where)).one()
+    column = SORT_COLUMNS[sort]
+    order = (column.desc() if direction == "desc" else column.asc()).nulls_last()
+    statement = select(SourceRow).where(where).order_by(order, SourceRow.key).offset(start)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.exec(statement)), int(total)
+
+
+def touch(row: Any, now: datetime | None = None) -> None:
+    """Bump an object's version and modified time."""
+    row.version += 1
+    row.modified = now or utcnow()
