@@ -1,0 +1,791 @@
+"""Integrity checks in the spirit of JabRef's: records in, findings out (pure, no I/O).
+
+Each :class:`Finding` names the record (id, key, or position in the input), the field (CSL
+spelling: ``container-title``, ``URL``), a severity, a message and, where one can be computed, a
+suggested fix as a patch (CSL field → new value, ``None`` to clear) that
+``services.patch_source`` can apply as is.
+
+Three entry points, one per kind of input:
+
+* :func:`check_sources` — validated :class:`~citekit.model.Source` records (a library, an
+  import), with the checks across records (entry order, names against the article text);
+* :func:`check_mapping` — a raw field mapping that may not validate (a bad ISBN from an import):
+  every validation problem becomes an error finding, and the text checks still run;
+* :func:`check_entry_text` — the raw text of one bibliography entry as it was written, for the
+  defects a reader irons out on the way in (``2010..``, ``History Today  61``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+from anyascii import anyascii
+from pydantic import JsonValue
+from rapidfuzz import fuzz, process
+from stdnum import ean as stdnum_ean
+from stdnum import isbn as stdnum_isbn
+
+from citekit.errors import InvalidRecord
+from citekit.model import PartialDate, Source, SourceType, validate_source
+from citekit.model.names import Creator
+from citekit.model.source import today
+
+# -- findings ---------------------------------------------------------------------------------
+
+
+class Severity(StrEnum):
+    """How bad a finding is: an error makes the record wrong, a warning makes it look wrong."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem with one record: ``Finding("doubled-space", WARNING, "...", field="title")``.
+
+    ``fix`` is a patch (CSL field name → suggested new value; ``None`` clears a field). Several
+    text fixes on one field are cumulative: a later finding's fix includes the earlier ones.
+    """
+
+    check: str
+    severity: Severity
+    message: str
+    field: str | None = None
+    record_id: str | None = None
+    key: str | None = None
+    index: int | None = None
+    line: int | None = None
+    fix: dict[str, JsonValue] | None = None
+
+    @property
+    def where(self) -> str:
+        """The record as a person would name it: its key, else its id, position or line."""
+        if self.key:
+            return self.key
+        if self.record_id:
+            return f"id {self.record_id}"
+        if self.line is not None:
+            return f"line {self.line}"
+        if self.index is not None:
+            return f"entry {self.index + 1}"
+        return "(input)"
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (for ``citekit check --json`` and the API)."""
+        return {
+            "check": self.check,
+            "severity": self.severity.value,
+            "message": self.message,
+            "field": self.field,
+            "id": self.record_id,
+            "key": self.key,
+            "index": self.index,
+            "line": self.line,
+            "fix": self.fix,
+        }
+
+    def __str__(self) -> str:
+        where = f"{self.where} {self.field}" if self.field else self.where
+        return f"{self.severity.value}: {where}: {self.message}"
+
+
+SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def _locate(findings: Iterable[Finding], **where: Any) -> list[Finding]:
+    """The same findings with record identity filled in (id, key, index, line)."""
+    out = []
+    for f in findings:
+        changes = {k: v for k, v in where.items() if v is not None and getattr(f, k) is None}
+        out.append(_replace(f, **changes) if changes else f)
+    return out
+
+
+def _replace(finding: Finding, **changes: Any) -> Finding:
+    values = {name: getattr(finding, name) for name in finding.__dataclass_fields__}
+    values.update(changes)
+    return Finding(**values)
+
+
+# -- text checks --------------------------------------------------------------------------------
+
+# Fields whose text people type and typos live in; URL, DOI, note and abstract are left alone
+# (a note may quote the defect it records, and identifiers have checks of their own).
+TEXT_FIELDS = (
+    "title",
+    "title_short",
+    "container_title",
+    "collection_title",
+    "publisher",
+    "publisher_place",
+    "edition",
+    "volume",
+    "issue",
+    "page",
+    "number",
+    "genre",
+    "medium",
+    "source",
+    "archive",
+    "archive_location",
+    "archive_place",
+    "event_title",
+)
+TITLE_FIELDS = ("title", "container_title", "collection_title")
+NAME_PARTS = ("family", "given", "literal", "suffix")
+
+_DOUBLED_SPACE = re.compile(r"(?<=\S)[ \t\u00a0]{2,}(?=\S)")
+# ".." that is not part of an ellipsis, ",,", ";;", "::", and a space before , ; : ("Jr.," and
+# "et al.," are right, so a period next to a comma is not flagged).
+_DOUBLED_PUNCT = re.compile(r"(?<!\.)\.\.(?!\.)|,,+|;;+|::+|\s+(?=[,;:](?:\s|$))")
+# "Outcast- Trotsky": a hyphen glued to the word before and spaced from the word after, which is
+# how a colon or dash gets typed; "pre- and post-war" style suspended hyphens are left alone.
+_HYPHEN_COLON = re.compile(r"(?<=[^\W\d_])(?:[’'\")\]]?)\s?-\s(?!(?:and|or|to|und|et)\b)(?=\w)")
+_YEAR_RANGE = re.compile(r"\b(1\d{3}|20\d{2})-(\d{2}|\d{4})\b")
+_SITE_SUFFIX = re.compile(r"^(?P<head>.+)\s+(?P<sep>[|•·]|[-–—]{1,2})\s+(?P<site>[^|•·–—]+)$")
+_EDITION_AS_ISSUE = re.compile(
+    r"\b(?:vol(?:ume)?\.?\s*(?P<volume>[\w.-]+))?[\s,;]*"
+    r"(?:(?:no|nos|num|number|issue|iss)\.?\s*(?P<issue>[\w.-]+))?",
+    re.IGNORECASE,
+)
+_ORDINAL_EDITION = re.compile(
+    r"^(?P<n>\d+)(?:st|nd|rd|th)?\.?\s+(?:ed\.?|edn\.?|edition)$", re.IGNORECASE
+)
+
+
+def _collapse_spaces(text: str) -> str:
+    return _DOUBLED_SPACE.sub(" ", text)
+
+
+def _fix_punctuation(text: str) -> str:
+    return _DOUBLED_PUNCT.sub(lambda m: "" if m.group(0).isspace() else m.group(0)[0], text)
+
+
+def _fix_hyphen_colon(text: str) -> str:
+    return _HYPHEN_COLON.sub(lambda m: m.group(0).split("-")[0].rstrip() + ": ", text)
+
+
+def _en_dash_ranges(text: str) -> str:
+    return _YEAR_RANGE.sub(lambda m: f"{m.group(1)}–{m.group(2)}", text)
+
+
+@dataclass(frozen=True)
+class TextRule:
+    """A text check: ``find`` spots the defect, ``fix`` returns the corrected text."""
+
+    check: str
+    severity: Severity
+    find: re.Pattern[str]
+    fix: Callable[[str], str]
+    message: str
+    fields: tuple[str, ...] | None = None  # None: every text field
+
+
+# Applied in this order; a later rule's fix builds on the earlier ones' (see Finding.fix).
+TEXT_RULES = (
+    TextRule(
+        "doubled-space",
+        Severity.WARNING,
+        _DOUBLED_SPACE,
+        _collapse_spaces,
+        "doubled space in {found!r}",
+    ),
+    TextRule(
+        "doubled-punctuation",
+        Severity.WARNING,
+        _DOUBLED_PUNCT,
+        _fix_punctuation,
+        "duplicated or misplaced punctuation in {found!r}",
+    ),
+    TextRule(
+        "hyphen-for-colon",
+        Severity.WARNING,
+        _HYPHEN_COLON,
+        _fix_hyphen_colon,
+        "a hyphen stands for a colon in {found!r} (title and subtitle are joined by a colon)",
+        TITLE_FIELDS,
+    ),
+    TextRule(
+        "hyphen-in-range",
+        Severity.INFO,
+        _YEAR_RANGE,
+        _en_dash_ranges,
+        "a year range takes an en dash, not a hyphen: {found!r}",
+        TITLE_FIELDS,
+    ),
+)
+
+
+def _context(text: str, m: re.Match[str], words: int = 2) -> str:
+    """The match with a couple of whole words either side, enough to find it by eye."""
+    before = text[: m.start()].split(" ")
+    after = text[m.end() :].split(" ")
+    left = " ".join(before[-words:]) if len(before) > words else text[: m.start()]
+    right = " ".join(after[:words]) if len(after) > words else text[m.end() :]
+    return left + m.group(0) + right
+
+
+def check_text(name: str, text: str) -> list[Finding]:
+    """The text rules on one field value; ``name`` is the CSL field name, e.g. ``"title"``."""
+    out: list[Finding] = []
+    current = text
+    snake = name.replace("-", "_")
+    for rule in TEXT_RULES:
+        if rule.fields is not None and snake not in rule.fields:
+            continue
+        m = rule.find.search(current)
+        if m is None:
+            continue
+        fixed = rule.fix(current)
+        message = rule.message.format(found=_context(current, m))
+        out.append(Finding(rule.check, rule.severity, message, field=name, fix={name: fixed}))
+        current = fixed
+    return out
+
+
+def check_entry_text(text: str, *, line: int | None = None) -> list[Finding]:
+    """Defects in the raw text of one bibliography entry, as the writer typed it.
+
+    A reader splits ``Pan Macmillan, 2010.. Volkognov`` or ``History Today  61, no. 12`` into
+    clean fields, so these defects show only here. Findings have no field and no fix (the
+    record's fields are already clean); their message quotes the text.
+    """
+    out: list[Finding] = []
+    # URLs are set aside: "..." and "--" are fine inside them.
+    body = _URL.sub("<URL>", text)
+    for check, pattern, what in (
+        ("doubled-space", _DOUBLED_SPACE, "doubled space"),
+        ("doubled-punctuation", _DOUBLED_PUNCT, "duplicated or misplaced punctuation"),
+    ):
+        for m in pattern.finditer(body):
+            if m.group(0).isspace() and check == "doubled-punctuation":
+                continue
+            found = _context(body, m)
+            out.append(
+                Finding(check, Severity.WARNING, f"{what} in the entry text: {found!r}", line=line)
+            )
+    m = _EDITION_TEXT.search(text)
+    if m:
+        out.append(
+            Finding(
+                "issue-as-edition",
+                Severity.WARNING,
+                f"volume/issue written as an edition in the entry text: {m.group(0)!r}",
+                line=line,
+            )
+        )
+    return out
+
+
+_URL = re.compile(r"https?://\S+")
+_EDITION_TEXT = re.compile(r"\b(?:vol\.?|volume|no\.?|issue)\s*\w+[^;]{0,24}?\bedition\b", re.I)
+
+
+# -- record checks ------------------------------------------------------------------------------
+
+
+def _csl(name: str) -> str:
+    return {"url": "URL", "doi": "DOI", "isbn": "ISBN", "issn": "ISSN"}.get(
+        name, name.replace("_", "-")
+    )
+
+
+def _creator_dicts(creators: Sequence[Creator]) -> list[JsonValue]:
+    return [c.model_dump(mode="json", by_alias=True, exclude_none=True) for c in creators]
+
+
+def _text_findings(source: Source) -> list[Finding]:
+    out: list[Finding] = []
+    for name in TEXT_FIELDS:
+        value = getattr(source, name)
+        if isinstance(value, str):
+            out += check_text(_csl(name), value)
+    creators = list(source.creators)
+    for i, creator in enumerate(source.creators):
+        for part in NAME_PARTS:
+            value = getattr(creator, part)
+            if not isinstance(value, str):
+                continue
+            fixed = _fix_punctuation(_collapse_spaces(value))
+            if fixed != value:
+                creators[i] = creators[i].model_copy(update={part: fixed})
+                out.append(
+                    Finding(
+                        "name-typography",
+                        Severity.WARNING,
+                        f"doubled space or punctuation in the name {value!r}",
+                        field=f"creators.{i}.{part}",
+                        fix={"creators": _creator_dicts(creators)},
+                    )
+                )
+    return out
+
+
+def _identifier_findings(source: Source) -> list[Finding]:
+    """Identifiers that validate but could be better: a DOI hiding in the URL, ISBN-10 forms."""
+    out: list[Finding] = []
+    if source.url and not source.doi:
+        m = re.match(r"https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/\S+)$", source.url, re.I)
+        if m:
+            out.append(
+                Finding(
+                    "doi-in-url",
+                    Severity.INFO,
+                    "the URL is a DOI link; record the DOI itself",
+                    field="DOI",
+                    fix={"DOI": m.group(1)},
+                )
+            )
+    if source.isbn:
+        numbers = source.isbn.split()
+        isbn13 = [stdnum_isbn.to_isbn13(n) if len(n) == 10 else n for n in numbers]
+        if isbn13 != numbers and len(set(isbn13)) < len(isbn13):
+            out.append(
+                Finding(
+                    "isbn-repeated",
+                    Severity.INFO,
+                    "the same ISBN is given in its 10- and 13-digit forms",
+                    field="ISBN",
+                    fix={"ISBN": " ".join(dict.fromkeys(isbn13))},
+                )
+            )
+    return out
+
+
+_TRAILING_URL_PUNCT = re.compile(r"[.,;:)\]]+$")
+
+
+def _url_findings(source: Source) -> list[Finding]:
+    out: list[Finding] = []
+    if not source.url:
+        return out
+    url = source.url
+    m = _TRAILING_URL_PUNCT.search(url)
+    if m and not url.endswith("/)"):
+        out.append(
+            Finding(
+                "url-trailing-punctuation",
+                Severity.WARNING,
+                f"the URL ends in {m.group(0)!r}, most likely the sentence's punctuation",
+                field="URL",
+                fix={"URL": url[: m.start()]},
+            )
+        )
+    host = urlsplit(url).hostname or ""
+    if host and "." not in host and host != "localhost":
+        out.append(
+            Finding("url-host", Severity.WARNING, f"the URL's host {host!r} has no domain", "URL")
+        )
+    if any(ord(ch) > 127 for ch in url):
+        out.append(
+            Finding(
+                "url-not-encoded",
+                Severity.INFO,
+                "the URL holds characters that are not percent-encoded",
+                field="URL",
+            )
+        )
+    return out
+
+
+WEB_BEGAN = 1991  # the first web page; nothing with a URL was accessed before
+
+
+def _date_findings(source: Source) -> list[Finding]:
+    out: list[Finding] = []
+    issued, accessed, original = source.issued, source.accessed, source.original_date
+    if issued and issued.start and issued.start.year > today().year:
+        out.append(
+            Finding(
+                "date-future",
+                Severity.WARNING,
+                f"issued {issued} is in the future (forthcoming?)",
+                field="issued",
+            )
+        )
+    if accessed and accessed.year is not None:
+        if accessed.year < WEB_BEGAN and source.url:
+            out.append(
+                Finding(
+                    "date-impossible",
+                    Severity.ERROR,
+                    f"accessed {accessed} is before the web existed ({WEB_BEGAN})",
+                    field="accessed",
+                )
+            )
+        if issued and _before(accessed, issued):
+            out.append(
+                Finding(
+                    "date-impossible",
+                    Severity.ERROR,
+                    f"accessed {accessed} is before the source was issued ({issued})",
+                    field="accessed",
+                )
+            )
+    if original and issued and _before(issued, original):
+        out.append(
+            Finding(
+                "date-impossible",
+                Severity.WARNING,
+                f"issued {issued} is before the original date {original}",
+                field="original-date",
+            )
+        )
+    return out
+
+
+def _before(a: PartialDate, b: PartialDate) -> bool:
+    """Whether ``a`` certainly ends before ``b`` starts, at the precision both give."""
+    end, start = a.end or a.start, b.start or b.end
+    if end is None or start is None or a.circa or b.circa:
+        return False
+    precision = min(len(end.parts()), len(start.parts()))
+    return end.parts()[:precision] < start.parts()[:precision]
+
+
+# Fields a style needs and the record lacks: style → type → fields (a tuple is "one of these").
+# Chicago 17th ed. notes-bibliography: books give place and publisher (14.127–14.133), articles
+# their periodical (14.168, 14.186), web pages their URL and, lacking a date, an access date
+# (14.233); we ask for the access date always, as the brief's house rule does.
+STYLE_NEEDS: dict[str, dict[SourceType, tuple[str | tuple[str, ...], ...]]] = {
+    "chicago": {
+        SourceType.BOOK: ("publisher", "publisher_place", "issued"),
+        SourceType.CHAPTER: ("container_title", "publisher", "publisher_place", "issued"),
+        SourceType.ARTICLE_JOURNAL: ("container_title", ("volume", "issue"), "issued"),
+        SourceType.ARTICLE_MAGAZINE: ("container_title", "issued"),
+        SourceType.ARTICLE_NEWSPAPER: ("container_title", "issued"),
+        SourceType.WEBPAGE: ("url", "accessed"),
+        SourceType.POST_WEBLOG: ("url", "container_title", "issued"),
+        SourceType.THESIS: ("publisher", "issued"),
+        SourceType.REPORT: ("publisher", "issued"),
+        SourceType.MANUSCRIPT: (("archive", "url"),),
+        SourceType.GRAPHIC: (("url", "archive", "container_title"),),
+    }
+}
+STYLE_NAMES = {"chicago": "Chicago"}
+
+
+def _style_findings(source: Source, style: str) -> list[Finding]:
+    needs = STYLE_NEEDS.get(style, {}).get(source.type, ())
+    out = []
+    for need in needs:
+        names = need if isinstance(need, tuple) else (need,)
+        if any(getattr(source, n) not in (None, "", []) for n in names):
+            continue
+        if source.type == SourceType.WEBPAGE and names == ("accessed",) and not source.url:
+            continue
+        label = " or ".join(_csl(n) for n in names)
+        out.append(
+            Finding(
+                "style-needs",
+                Severity.WARNING,
+                f"{STYLE_NAMES.get(style, style)} needs {label} for a {source.type.value}",
+                field=_csl(names[0]),
+            )
+        )
+    return out
+
+
+_SITE_NOISE = re.compile(r"[^a-z0-9]")
+
+
+def _squash(text: str) -> str:
+    return _SITE_NOISE.sub("", anyascii(text).lower())
+
+
+def _site_names(source: Source) -> list[str]:
+    names = [n for n in (source.container_title, source.publisher, source.source) if n]
+    names += [c.literal for c in source.creators if c.literal]
+    return names
+
+
+def _site_name_findings(source: Source) -> list[Finding]:
+    """A title still carrying its site name: ``Trotsky Offered Asylum | History Today``."""
+    if not source.title or not (source.url or source.type == SourceType.WEBPAGE):
+        return []
+    m = _SITE_SUFFIX.match(source.title)
+    if not m:
+        return []
+    site = m.group("site").strip()
+    squashed = _squash(site)
+    host = _squash((urlsplit(source.url).hostname or "").removeprefix("www.")) if source.url else ""
+    known = any(_squash(n) == squashed for n in _site_names(source)) or (
+        bool(squashed) and bool(host) and host.startswith(squashed)
+    )
+    # A bar almost always introduces a site name; a dash only does when the site is known.
+    if not known and m.group("sep") not in "|•·":
+        return []
+    return [
+        Finding(
+            "site-name-in-title",
+            Severity.WARNING if known else Severity.INFO,
+            f"the title ends with the site's name {site!r}",
+            field="title",
+            fix={"title": m.group("head").strip()},
+        )
+    ]
+
+
+def _edition_findings(source: Source) -> list[Finding]:
+    """``edition: "Vol. 2, No. 7 edition"`` is a volume and an issue, not an edition."""
+    edition = source.edition
+    if not edition:
+        return []
+    bare = re.sub(r"\s*\bedition\b\.?$", "", edition, flags=re.IGNORECASE).strip(" ,.")
+    m = _EDITION_AS_ISSUE.fullmatch(bare)
+    if m and (m.group("volume") or m.group("issue")):
+        fix: dict[str, JsonValue] = {"edition": None}
+        for part in ("volume", "issue"):
+            found = m.group(part)
+            if found and not getattr(source, part):
+                fix[part] = found.strip(".")
+        return [
+            Finding(
+                "issue-as-edition",
+                Severity.WARNING,
+                f"edition {edition!r} holds a volume/issue number, not an edition",
+                field="edition",
+                fix=fix,
+            )
+        ]
+    m = _ORDINAL_EDITION.match(edition)
+    if m:
+        return [
+            Finding(
+                "edition-format",
+                Severity.INFO,
+                f"edition {edition!r}: CSL keeps the number alone, the style adds 'ed.'",
+                field="edition",
+                fix={"edition": m.group("n")},
+            )
+        ]
+    return []
+
+
+def check_source(
+    source: Source, *, style: str = "chicago", index: int | None = None
+) -> list[Finding]:
+    """Every single-record check on one validated Source."""
+    out = (
+        _text_findings(source)
+        + _identifier_findings(source)
+        + _url_findings(source)
+        + _date_findings(source)
+        + _style_findings(source, style)
+        + _site_name_findings(source)
+        + _edition_findings(source)
+    )
+    return _locate(out, record_id=source.id, key=source.key, index=index)
+
+
+# -- raw mappings -------------------------------------------------------------------------------
+
+
+def _isbn_hint(value: str) -> str:
+    """The check digit the other digits call for: a typo is usually in one of them."""
+    digits = stdnum_isbn.compact(value)
+    body = digits[:-1]
+    if not body.isdigit():
+        return ""
+    if len(digits) == 13:
+        return f" (for these digits the check digit would be {stdnum_ean.calc_check_digit(body)})"
+    if len(digits) == 10:
+        check = (11 - sum((10 - i) * int(d) for i, d in enumerate(body)) % 11) % 11
+        return f" (for these digits the check digit would be {'X' if check == 10 else check})"
+    return ""
+
+
+def check_mapping(
+    raw: Mapping[str, Any],
+    *,
+    style: str = "chicago",
+    index: int | None = None,
+    line: int | None = None,
+) -> list[Finding]:
+    """Check a raw record (CSL names or citekit's); invalid fields become error findings.
+
+    >>> [f.check for f in check_mapping({"type": "book", "title": "X", "ISBN": "0-19-281065-X"})]
+    ['invalid-field', 'style-needs', 'style-needs', 'style-needs']
+    """
+    key = raw.get("key") if isinstance(raw.get("key"), str) else None
+    record_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+    try:
+        source = validate_source(raw)
+    except InvalidRecord as exc:
+        out = []
+        for err in exc.errors:
+            message = err.msg
+            if err.path in ("ISBN", "isbn") and isinstance(raw.get(err.path), str):
+                message += _isbn_hint(raw[err.path])
+            out.append(Finding("invalid-field", Severity.ERROR, message, field=err.path))
+        for name, value in raw.items():
+            if isinstance(value, str) and name.replace("-", "_") in TEXT_FIELDS:
+                out += check_text(name, value)
+        return _locate(out, record_id=record_id, key=key, index=index, line=line)
+    return _locate(check_source(source, style=style, index=index), line=line)
+
+
+# -- checks across records ----------------------------------------------------------------------
+
+LEADING_ARTICLES = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+UNORDERED_GROUPS = ("image",)  # image credits follow the order of the figures, not the alphabet
+
+
+def sort_key(source: Source) -> tuple[str, str, str]:
+    """Chicago's bibliography order: first creator's family and given name, else the title."""
+    title = LEADING_ARTICLES.sub("", re.sub(r"^[\W_]+", "", source.title or ""))
+    title_key = " ".join(re.findall(r"[a-z0-9]+", anyascii(title).lower()))
+    if source.creators:
+        family, given = source.creators[0].sort_key()
+        return (anyascii(family).lower(), anyascii(given).lower(), title_key)
+    return (title_key, "", "")
+
+
+def _label(source: Source, index: int) -> str:
+    return source.key or source.title or f"entry {index + 1}"
+
+
+def check_order(
+    sources: Sequence[Source], *, unordered_groups: Iterable[str] = UNORDERED_GROUPS
+) -> list[Finding]:
+    """Entries that break alphabetical order within their group, as listed."""
+    skip = set(unordered_groups)
+    by_group: dict[str, list[int]] = {}
+    for i, s in enumerate(sources):
+        if (s.group or "") not in skip:
+            by_group.setdefault(s.group or "", []).append(i)
+    out: list[Finding] = []
+    for group, members in by_group.items():
+        keys = [sort_key(sources[i]) for i in members]
+        highest = keys[0] if keys else None
+        for pos in range(1, len(members)):
+            assert highest is not None
+            if keys[pos] < highest:
+                i = members[pos]
+                before = next(members[j] for j in range(pos) if keys[j] > keys[pos])
+                out.append(
+                    Finding(
+                        "entry-order",
+                        Severity.WARNING,
+                        f"out of alphabetical order in group {group!r}: belongs before "
+                        f"{_label(sources[before], before)!r}",
+                        record_id=sources[i].id,
+                        key=sources[i].key,
+                        index=i,
+                    )
+                )
+            else:
+                highest = keys[pos]
+    return out
+
+
+_WORD = re.compile(r"[^\W\d_][^\W\d_’'-]*[^\W\d_]")
+
+
+def text_words(text: str) -> Counter[str]:
+    """Capitalised words of a text, URLs left out and possessives cut: ``Trotsky’s`` → Trotsky."""
+    plain = re.sub(r"https?://\S+", " ", text)
+    words = (re.sub(r"[’']s$", "", w) for w in _WORD.findall(plain))
+    return Counter(w for w in words if w[:1].isupper())
+
+
+def check_names_against_text(
+    sources: Sequence[Source], text: str, *, min_score: float = 80.0
+) -> list[Finding]:
+    """Creators whose family name the article text spells differently (Volkognov/Volkogonov).
+
+    A near spelling counts when it scores ``min_score`` or more (rapidfuzz ratio), starts with the
+    same letter, and is neither a prefix nor an extension of the name (Sedov/Sedova, Lenin/Leninism
+    are different words), nor the family name of another creator in the list.
+    """
+    words = text_words(text)
+    vocabulary = list(words)
+    families = {c.family for s in sources for c in s.creators if c.family}
+    out: list[Finding] = []
+    for index, source in enumerate(sources):
+        for ci, creator in enumerate(source.creators):
+            name = creator.family
+            if not name or len(name) < 5 or " " in name:
+                continue
+            matches = process.extract(
+                name, vocabulary, scorer=fuzz.ratio, score_cutoff=min_score, limit=5
+            )
+            for word, score, _ in matches:
+                if (
+                    word == name
+                    or word in families
+                    or word[0].lower() != name[0].lower()
+                    or word.lower().startswith(name.lower())
+                    or name.lower().startswith(word.lower())
+                ):
+                    continue
+                creators = list(source.creators)
+                creators[ci] = creator.model_copy(update={"family": word})
+                out.append(
+                    Finding(
+                        "name-spelling",
+                        Severity.WARNING,
+                        f"creator {name!r} is spelt {word!r} in the article text "
+                        f"({words[word]}×, similarity {score:.0f}%)",
+                        field=f"creators.{ci}.family",
+                        record_id=source.id,
+                        key=source.key,
+                        index=index,
+                        fix={"creators": _creator_dicts(creators)},
+                    )
+                )
+                break
+    return out
+
+
+def check_sources(
+    sources: Sequence[Source],
+    *,
+    article_text: str | None = None,
+    style: str = "chicago",
+    unordered_groups: Iterable[str] = UNORDERED_GROUPS,
+) -> list[Finding]:
+    """Every check on a list of records, in the order they are listed (a library, an import)."""
+    out: list[Finding] = []
+    for i, source in enumerate(sources):
+        out += check_source(source, style=style, index=i)
+    out += check_order(sources, unordered_groups=unordered_groups)
+    if article_text:
+        out += check_names_against_text(sources, article_text)
+    return sort_findings(out)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """By record position, then severity, then field; stable otherwise."""
+    return sorted(
+        findings,
+        key=lambda f: (
+            f.index if f.index is not None else -1,
+            f.line if f.line is not None else -1,
+            SEVERITY_ORDER[f.severity],
+            f.field or "",
+        ),
+    )
+
+
+@dataclass
+class Summary:
+    """Counts of findings per severity, for a one-line report."""
+
+    counts: dict[Severity, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> Summary:
+        counts = Counter(f.severity for f in findings)
+        return cls({s: counts.get(s, 0) for s in Severity})
+
+    def __str__(self) -> str:
+        return ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in self.counts.items())
