@@ -14,9 +14,9 @@ from sqlmodel import Session, col, select
 from citekit.model import Source
 from citekit.storage.tables import SourceRow, utcnow
 
-# Zotero's alphabet for object keys: no 0/1/O/I, so ids are easy to read aloud and to tell apart
+# Like Zotero's object keys, minus 0/1/I/O: ids are easy to read aloud and to tell apart
 # from lower-case citation keys.
-_ID_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
+_ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 _ROW_FIELDS = {"id", "key", "version", "created", "modified"}
 
 SORT_COLUMNS: dict[str, Any] = {

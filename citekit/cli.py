@@ -1,0 +1,290 @@
+"""The ``citekit`` command: a thin adapter over citekit.services (rich tables, or --json)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import Session
+
+from citekit import __version__, services
+from citekit.errors import CitekitError, InvalidRecord
+from citekit.model import Source
+
+app = typer.Typer(
+    name="citekit",
+    help="Source-citation and bibliography manager: records, claim links, exports, styles.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+sources_app = typer.Typer(help="Add, list, show and remove sources.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print an error on stderr and return the Exit to raise."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn citekit errors into a clear message and a non-zero exit, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except InvalidRecord as exc:
+            err_console.print("[bold red]error:[/] invalid record", highlight=False)
+            for error in exc.errors:
+                err_console.print(f"  {error.path}: {error.msg}", highlight=False, markup=False)
+            raise typer.Exit(1) from None
+        except CitekitError as exc:
+            raise fail(exc.detail) from None
+
+    return wrapper
+
+
+@contextmanager
+def open_session() -> Iterator[Session]:
+    """A session on the configured database (migrated on first use); commits on success."""
+    from citekit.storage import make_engine, session_scope
+
+    try:
+        engine = make_engine()
+    except Exception as exc:  # a bad URL or an unreachable server: say so, no traceback
+        raise fail(f"cannot open the database: {exc}") from None
+    try:
+        with session_scope(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def print_json(data: Any) -> None:
+    """JSON on stdout, UTF-8, for scripts."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def source_json(source: Source) -> dict[str, Any]:
+    data = source.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if not data.get("extra"):
+        data.pop("extra", None)
+    return data
+
+
+def _creators(source: Source) -> str:
+    return "; ".join(c.inverted() for c in source.creators if c.role == "author") or "; ".join(
+        f"{c.inverted()} ({c.role})" for c in source.creators
+    )
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"citekit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """citekit: validated sources, claims linked to them, and exports in the styles you need."""
+
+
+@app.command()
+@handle_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (PostgreSQL for more than 1).")
+    ] = 1,
+    demo: Annotated[
+        bool, typer.Option(help="Load the demo library into an empty database.")
+    ] = True,
+) -> None:
+    """Run the REST API (OpenAPI at /docs); an empty database gets the demo library first."""
+    import uvicorn
+
+    if demo:
+        with open_session() as session:
+            added = services.load_demo_library(session)
+        if added:
+            err_console.print(f"loaded the demo library: {added} sources")
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@sources_app.command("list")
+@handle_errors
+def sources_list(
+    q: Annotated[
+        str | None, typer.Option("--q", "-q", help="Search title, creators, DOI...")
+    ] = None,
+    group: Annotated[str | None, typer.Option(help="Only this group.")] = None,
+    type: Annotated[str | None, typer.Option("--type", help="Only this CSL type.")] = None,
+    year_from: Annotated[int | None, typer.Option(help="Issued in or after this year.")] = None,
+    year_to: Annotated[int | None, typer.Option(help="Issued in or before this year.")] = None,
+    creator: Annotated[str | None, typer.Option(help="A creator's name contains this.")] = None,
+    sort: Annotated[str, typer.Option(help="key, title, year, creator, type, group...")] = "key",
+    limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List sources, grouped by source group."""
+    with open_session() as session:
+        rows, total = services.list_sources(
+            session,
+            q=q,
+            group=group,
+            type=type,
+            year_from=year_from,
+            year_to=year_to,
+            creator=creator,
+            sort=sort,
+            limit=limit,
+        )
+    if as_json:
+        print_json({"count": total, "data": [source_json(s) for s in rows]})
+        return
+    if not rows:
+        console.print("no sources")
+        return
+    groups: dict[str, list[Source]] = {}
+    for source in rows:
+        groups.setdefault(source.group or "", []).append(source)
+    for name in sorted(groups, key=_group_order):
+        members = groups[name]
+        table = Table(title=f"{name.capitalize()} ({len(members)})", title_justify="left")
+        for column in ("key", "type", "year", "creators", "title"):
+            table.add_column(column, overflow="fold")
+        for s in members:
+            year = s.issued.edtf() if s.issued else ""
+            table.add_row(s.key, s.type.value, year, _creators(s), s.title or "")
+        console.print(table)
+    console.print(f"{total} sources in {len(groups)} group{'s' if len(groups) != 1 else ''}")
+
+
+def _group_order(name: str) -> tuple[int, str]:
+    order = {"image": 0, "primary": 1, "secondary": 2}
+    return (order.get(name, 3), name)
+
+
+@sources_app.command("show")
+@handle_errors
+def sources_show(
+    ref: Annotated[str, typer.Argument(help="Source id or citation key.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show one source with all its fields."""
+    with open_session() as session:
+        source = services.get_source(session, ref=ref)
+    data = source_json(source)
+    if as_json:
+        print_json(data)
+        return
+    table = Table(show_header=False, title=f"{source.key} ({source.id})", title_justify="left")
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    for name, value in data.items():
+        if name == "creators":
+            value = "\n".join(f"{c.inverted()} ({c.role})" for c in source.creators)
+        elif name in ("issued", "accessed", "original-date"):
+            value = getattr(source, name.replace("-", "_")).edtf()
+        elif not isinstance(value, str):
+            value = json.dumps(value, ensure_ascii=False)
+        table.add_row(name, value)
+    console.print(table)
+
+
+@sources_app.command("add")
+@handle_errors
+def sources_add(
+    type: Annotated[str | None, typer.Option("--type", help="CSL type: book, webpage...")] = None,
+    title: Annotated[str | None, typer.Option(help="Title.")] = None,
+    author: Annotated[
+        list[str] | None, typer.Option(help='"Family, Given" (repeat for several).')
+    ] = None,
+    issued: Annotated[str | None, typer.Option(help="Date: 1937, 1941-08, 1932/1933.")] = None,
+    group: Annotated[str | None, typer.Option(help="primary, secondary, image, or yours.")] = None,
+    key: Annotated[str | None, typer.Option(help="Citation key (generated if omitted).")] = None,
+    field: Annotated[
+        list[str] | None, typer.Option("--field", "-f", help="Any CSL field: NAME=VALUE.")
+    ] = None,
+    from_json: Annotated[
+        Path | None, typer.Option("--from-json", help="Read the record (CSL names) from a file.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a source from options or from a JSON file; prints its key."""
+    data: dict[str, Any] = {}
+    if from_json is not None:
+        try:
+            data = json.loads(from_json.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise fail(f"cannot read {from_json}: {exc}") from None
+        if not isinstance(data, dict):
+            raise fail(f"{from_json} must hold one JSON object")
+    for name, value in (
+        ("type", type),
+        ("title", title),
+        ("issued", issued),
+        ("group", group),
+        ("key", key),
+    ):
+        if value is not None:
+            data[name] = value
+    if author:
+        data["creators"] = [_parse_author(a) for a in author]
+    for item in field or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise fail(f"--field needs NAME=VALUE, got {item!r}")
+        data[name.strip()] = value
+    data.setdefault("type", "book")
+    with open_session() as session:
+        source = services.add_source(session, data=data)
+    if as_json:
+        print_json(source_json(source))
+    else:
+        console.print(f"added [bold]{source.key}[/] ({source.id})")
+
+
+def _parse_author(text: str) -> dict[str, str]:
+    family, sep, given = text.partition(",")
+    if not sep:
+        return {"literal": text.strip()}
+    return {"family": family.strip(), "given": given.strip()}
+
+
+@sources_app.command("rm")
+@handle_errors
+def sources_rm(
+    ref: Annotated[str, typer.Argument(help="Source id or citation key.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Remove a source (and the claim links that cite it)."""
+    with open_session() as session:
+        source = services.get_source(session, ref=ref)
+        if not yes and not typer.confirm(f"remove {source.key} ({source.title})?"):
+            raise typer.Exit(1)
+        services.delete_source(session, ref=source.id or ref)
+    console.print(f"removed {source.key}")
