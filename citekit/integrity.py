@@ -148,7 +148,7 @@ _DOUBLED_SPACE = re.compile(r"(?<=\S)[ \t\u00a0]{2,}(?=\S)")
 _DOUBLED_PUNCT = re.compile(r"(?<!\.)\.\.(?!\.)|,,+|;;+|::+|\s+(?=[,;:](?:\s|$))")
 # "Outcast- Trotsky": a hyphen glued to the word before and spaced from the word after, which is
 # how a colon or dash gets typed; "pre- and post-war" style suspended hyphens are left alone.
-_HYPHEN_COLON = re.compile(r"(?<=[^\W\d_])(?:[’'\")\]]?)\s?-\s(?!(?:and|or|to|und|et)\b)(?=\w)")
+_HYPHEN_COLON = re.compile(r"(?<=[^\W\d_])(?:[’'\")\]]?)-\s(?!(?:and|or|to|und|et)\b)(?=\w)")
 _YEAR_RANGE = re.compile(r"\b(1\d{3}|20\d{2})-(\d{2}|\d{4})\b")
 _SITE_SUFFIX = re.compile(r"^(?P<head>.+)\s+(?P<sep>[|•·]|[-–—]{1,2})\s+(?P<site>[^|•·–—]+)$")
 _EDITION_AS_ISSUE = re.compile(
@@ -272,13 +272,13 @@ def check_entry_text(text: str, *, line: int | None = None) -> list[Finding]:
             out.append(
                 Finding(check, Severity.WARNING, f"{what} in the entry text: {found!r}", line=line)
             )
-    m = _EDITION_TEXT.search(text)
-    if m:
+    edition = _EDITION_TEXT.search(text)
+    if edition:
         out.append(
             Finding(
                 "issue-as-edition",
                 Severity.WARNING,
-                f"volume/issue written as an edition in the entry text: {m.group(0)!r}",
+                f"volume/issue written as an edition in the entry text: {edition.group(0)!r}",
                 line=line,
             )
         )
@@ -516,9 +516,13 @@ def _site_name_findings(source: Source) -> list[Finding]:
         return []
     site = m.group("site").strip()
     squashed = _squash(site)
-    host = _squash((urlsplit(source.url).hostname or "").removeprefix("www.")) if source.url else ""
+    # The host's first label names the site: historytoday.com, hoover.org ("Hoover Institution").
+    hostname = (urlsplit(source.url).hostname or "") if source.url else ""
+    label = _squash(hostname.removeprefix("www.").split(".")[0])
     known = any(_squash(n) == squashed for n in _site_names(source)) or (
-        bool(squashed) and bool(host) and host.startswith(squashed)
+        len(label) >= 4
+        and bool(squashed)
+        and (squashed.startswith(label) or label.startswith(squashed))
     )
     # A bar almost always introduces a site name; a dash only does when the site is known.
     if not known and m.group("sep") not in "|•·":

@@ -1,0 +1,362 @@
+"""Integrity checks: each defect of the article's bibliography, reported with field and fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from citekit.integrity import (
+    Finding,
+    Severity,
+    Summary,
+    check_entry_text,
+    check_mapping,
+    check_names_against_text,
+    check_order,
+    check_source,
+    check_sources,
+    check_text,
+    sort_key,
+)
+from citekit.model import Source, validate_source
+
+ARTICLE = (
+    Path(__file__).resolve().parent.parent / "references" / "trotsky-last-exile" / "article.txt"
+)
+
+
+def src(**fields: Any) -> Source:
+    fields.setdefault("type", "book")
+    return validate_source(fields)
+
+
+def book(family: str, title: str, **fields: Any) -> Source:
+    """A complete Chicago book record: no findings of its own."""
+    base: dict[str, Any] = {
+        "title": title,
+        "creators": [{"family": family, "given": "A."}],
+        "publisher": "Press",
+        "publisher-place": "London",
+        "issued": "1960",
+    }
+    base.update(fields)
+    return src(**base)
+
+
+def checks(findings: list[Finding]) -> list[str]:
+    return [f.check for f in findings]
+
+
+def only(findings: list[Finding], check: str) -> Finding:
+    found = [f for f in findings if f.check == check]
+    assert len(found) == 1, findings
+    return found[0]
+
+
+# -- the article's defects, as hand-built records carry them ----------------------------------
+
+
+def test_complete_book_has_no_findings() -> None:
+    assert check_source(book("Trotsky", "My Life", key="trotsky1960my")) == []
+
+
+def test_hyphen_for_colon_and_year_range_in_title() -> None:
+    record = book("Deutscher", "The Prophet Outcast- Trotsky 1929-1940", key="deutscher1963")
+    findings = check_source(record)
+    colon = only(findings, "hyphen-for-colon")
+    assert colon.field == "title" and colon.key == "deutscher1963"
+    assert colon.severity is Severity.WARNING
+    assert colon.fix == {"title": "The Prophet Outcast: Trotsky 1929-1940"}
+    dash = only(findings, "hyphen-in-range")
+    # Fixes on one field accumulate: the last one is the title with every fix applied.
+    assert dash.fix == {"title": "The Prophet Outcast: Trotsky 1929–1940"}
+
+
+def test_hyphen_for_colon_in_an_image_title() -> None:
+    record = src(
+        type="graphic",
+        title="House of Leon Trotsky Museum- Trotsky’s study where he was assassinated",
+        URL="https://commons.wikimedia.org/wiki/File:Museo.jpg",
+    )
+    fix = only(check_source(record), "hyphen-for-colon").fix
+    assert fix == {
+        "title": "House of Leon Trotsky Museum: Trotsky’s study where he was assassinated"
+    }
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Trotsky-Zinoviev Letters",
+        "Pre- and Post-War Europe",
+        "Stalin - A Life",  # a spaced hyphen after a space is a dash, not a glued colon
+        "Trotsky 1929–1940",
+    ],
+)
+def test_hyphens_that_are_fine(title: str) -> None:
+    assert "hyphen-for-colon" not in checks(check_text("title", title))
+
+
+def test_site_name_left_in_a_title() -> None:
+    record = src(
+        type="article-magazine",
+        key="cavendish2011",
+        title="Trotsky Offered Asylum in Mexico | History Today",
+        **{"container-title": "History Today"},
+        volume="61",
+        issue="12",
+        issued="2011-12",
+        URL="https://www.historytoday.com/archive/trotsky-offered-asylum-mexico",
+    )
+    finding = only(check_source(record), "site-name-in-title")
+    assert finding.severity is Severity.WARNING
+    assert finding.fix == {"title": "Trotsky Offered Asylum in Mexico"}
+    assert "History Today" in finding.message
+
+
+def test_site_name_known_from_the_url_host_with_a_dash() -> None:
+    record = src(
+        type="webpage",
+        title="Trotsky in Exile – Hoover Institution",
+        URL="https://www.hoover.org/research/trotsky-exile",
+        accessed="2024-12-18",
+    )
+    assert only(check_source(record), "site-name-in-title").fix == {"title": "Trotsky in Exile"}
+
+
+def test_a_dash_before_an_unknown_subtitle_is_no_site_name() -> None:
+    record = src(type="webpage", title="Exile – The Last Years", URL="https://example.org/x")
+    assert "site-name-in-title" not in checks(check_source(record))
+
+
+def test_volume_and_issue_stored_as_edition() -> None:
+    record = src(
+        type="article-magazine",
+        title="Stalin Seeks My Death",
+        **{"container-title": "The Fourth International"},
+        issued="1941-08",
+        edition="Vol. 2, No. 7 edition",
+    )
+    finding = only(check_source(record), "issue-as-edition")
+    assert finding.field == "edition"
+    assert finding.fix == {"edition": None, "volume": "2", "issue": "7"}
+    # The fix is a patch that makes a valid record without the finding.
+    patched = validate_source({**record.model_dump(by_alias=True), **finding.fix})
+    assert (patched.volume, patched.issue, patched.edition) == ("2", "7", None)
+    assert "issue-as-edition" not in checks(check_source(patched))
+
+
+def test_an_ordinal_edition_is_reduced_to_its_number() -> None:
+    finding = only(check_source(book("Trotsky", "My Life", edition="2nd ed.")), "edition-format")
+    assert finding.severity is Severity.INFO and finding.fix == {"edition": "2"}
+
+
+def test_doubled_space_and_punctuation_in_fields() -> None:
+    record = book("Service", "Trotsky: A Biography", publisher="Pan  Macmillan,,")
+    findings = [f for f in check_source(record) if f.field == "publisher"]
+    assert checks(findings) == ["doubled-space", "doubled-punctuation"]
+    assert findings[-1].fix == {"publisher": "Pan Macmillan,"}
+
+
+@pytest.mark.parametrize("text", ["Trotsky...", "Jr., and", "et al., eds", "Vol. 2, No. 7"])
+def test_punctuation_that_is_fine(text: str) -> None:
+    assert check_text("container-title", text) == []
+
+
+def test_doubled_space_in_a_name() -> None:
+    record = book(
+        "Patenaude", "Trotsky", creators=[{"family": "Patenaude", "given": "Bertrand  M."}]
+    )
+    finding = only(check_source(record), "name-typography")
+    assert finding.field == "creators.0.given"
+    assert finding.fix == {
+        "creators": [{"family": "Patenaude", "given": "Bertrand M.", "role": "author"}]
+    }
+
+
+def test_fields_chicago_needs() -> None:
+    sedov = src(
+        title="The Red Book",
+        creators=[{"family": "Sedov", "given": "Leon"}],
+        publisher="New Park Publications",
+        issued="1980",
+    )
+    assert [f.field for f in check_source(sedov) if f.check == "style-needs"] == ["publisher-place"]
+    betrayed = src(title="The Revolution Betrayed", creators=[{"family": "Trotsky"}], issued="1937")
+    fields = [f.field for f in check_source(betrayed) if f.check == "style-needs"]
+    assert fields == ["publisher", "publisher-place"]
+    page = src(
+        type="webpage",
+        title="Trotsky in Exile",
+        **{"container-title": "Hoover Institution"},
+        issued="2010-04-21",
+        URL="https://www.hoover.org/research/trotsky-exile",
+    )
+    finding = only(check_source(page), "style-needs")
+    assert finding.field == "accessed" and finding.severity is Severity.WARNING
+    journal = src(type="article-journal", title="X", **{"container-title": "J"}, issued="2000")
+    assert "volume or issue" in only(check_source(journal), "style-needs").message
+
+
+def test_impossible_dates() -> None:
+    early = src(
+        type="webpage",
+        title="Page",
+        URL="https://example.org/",
+        issued="2010",
+        accessed="1985-01-01",
+    )
+    messages = [f.message for f in check_source(early) if f.check == "date-impossible"]
+    assert len(messages) == 2
+    assert any("before the web" in m for m in messages)
+    assert any("before the source was issued" in m for m in messages)
+    same_month = src(
+        type="webpage",
+        title="P",
+        URL="https://example.org/",
+        issued="2010-04",
+        accessed="2010-04-01",
+    )
+    assert "date-impossible" not in checks(check_source(same_month))
+    reprint = book("Trotsky", "My Life", issued="1930", **{"original-date": "1960"})
+    assert only(check_source(reprint), "date-impossible").field == "original-date"
+
+
+def test_url_with_the_sentence_period() -> None:
+    record = book("Sedov", "The Red Book", URL="https://www.marxists.org/red/index.htm.")
+    finding = only(check_source(record), "url-trailing-punctuation")
+    assert finding.fix == {"URL": "https://www.marxists.org/red/index.htm"}
+
+
+def test_doi_hiding_in_the_url() -> None:
+    record = book("X", "Y", URL="https://doi.org/10.1000/xyz123")
+    assert only(check_source(record), "doi-in-url").fix == {"DOI": "10.1000/xyz123"}
+
+
+# -- raw mappings: what does not validate is still reported ---------------------------------------
+
+
+def test_raw_mapping_with_bad_identifiers_and_dates() -> None:
+    raw = {
+        "type": "book",
+        "key": "bad1",
+        "title": "The Prophet Outcast- Trotsky",
+        "ISBN": "0-306-40615-3",
+        "ISSN": "0378-5954",
+        "DOI": "11.1000/xyz",
+        "URL": "ftp://example.org/x",
+        "issued": "1963-02-30",
+    }
+    findings = check_mapping(raw, line=12)
+    errors = {f.field: f for f in findings if f.severity is Severity.ERROR}
+    assert set(errors) == {"ISBN", "ISSN", "DOI", "URL", "issued"}
+    assert all(f.key == "bad1" and f.line == 12 for f in findings)
+    assert "check digit would be 2" in errors["ISBN"].message
+    assert "day 30" in errors["issued"].message
+    # The text checks still run on the fields that are there.
+    assert "hyphen-for-colon" in checks(findings)
+
+
+def test_raw_mapping_that_validates_gets_the_record_checks() -> None:
+    findings = check_mapping({"type": "book", "title": "X", "ISBN": "978-0-306-40615-7"}, index=3)
+    assert {f.field for f in findings} == {"publisher", "publisher-place", "issued"}
+    assert all(f.index == 3 for f in findings)
+
+
+def test_isbn_13_hint() -> None:
+    (finding,) = check_mapping(
+        {
+            "type": "book",
+            "title": "X",
+            "ISBN": "9780306406151",
+            "publisher": "P",
+            "publisher-place": "L",
+            "issued": "1963",
+        }
+    )
+    assert finding.field == "ISBN" and "check digit would be 7" in finding.message
+
+
+# -- raw entry text ---------------------------------------------------------------------------
+
+
+def test_entry_text_defects() -> None:
+    line = "Service, Robert. Trotsky: A Biography. London: Pan Macmillan, 2010.. Volkognov, Dmitri."
+    (finding,) = check_entry_text(line, line=99)
+    assert finding.check == "doubled-punctuation" and finding.line == 99
+    assert "2010.." in finding.message
+    (space,) = check_entry_text("Cavendish. ‘T’. History Today  61, no. 12 (December 2011).")
+    assert space.check == "doubled-space" and "Today  61" in space.message
+    (edition,) = check_entry_text("The Fourth International, August 1941, Vol. 2, No. 7 edition.")
+    assert edition.check == "issue-as-edition" and "Vol. 2, No. 7 edition" in edition.message
+
+
+def test_entry_text_leaves_urls_alone() -> None:
+    text = "Page. https://example.org/a...b--c.htm [Accessed 18 Dec 2024]."
+    assert check_entry_text(text) == []
+    spaced = "Image, via Wikimedia Commons, https://commons.wikimedia.org/x.jpg   [Accessed 2024]."
+    assert checks(check_entry_text(spaced)) == ["doubled-space"]
+
+
+# -- across records ---------------------------------------------------------------------------
+
+
+def test_entries_out_of_order_within_a_group() -> None:
+    primary = [
+        book("Sedov", "The Red Book", group="primary", key="sedov"),
+        book("Serge", "The Life and Death of Leon Trotsky", group="primary", key="serge"),
+        book("Trotsky", "The Revolution Betrayed", group="primary", key="betrayed"),
+        book("Trotsky", "Stalin Seeks My Death", group="primary", key="stalin"),
+        book("Trotsky", "Trotsky’s Diary in Exile 1935", group="primary", key="diary"),
+        book("Trotsky", "My Life", group="primary", key="mylife"),
+        book("Dewey", "Not Guilty", group="primary", key="dewey"),
+        book("Cavendish", "Trotsky Offered Asylum", group="secondary", key="cavendish"),
+        src(type="graphic", title="Trotsky in 1918", URL="https://x.org/a.jpg"),
+        src(type="graphic", title="Lenin Speech in 1920", URL="https://x.org/b.jpg"),
+    ]
+    findings = check_order(primary)
+    assert [(f.key, f.index) for f in findings] == [("mylife", 5), ("dewey", 6)]
+    assert "'betrayed'" in findings[0].message and "'sedov'" in findings[1].message
+    # Images follow the order of the figures; checking them is a choice.
+    images = check_order(primary, unordered_groups=())
+    assert len(images) == 3 and images[-1].index == 9
+
+
+def test_sort_key_ignores_leading_articles_quotes_and_accents() -> None:
+    assert sort_key(book("Trotsky", "The Revolution Betrayed")) < sort_key(
+        book("Trotsky", "‘Stalin Seeks My Death’")
+    )
+    assert sort_key(book("Émile", "X"))[0] == "emile"
+
+
+def test_name_spelt_differently_in_the_article() -> None:
+    text = "Biographer of Trotsky, Dmitri Volkogonov, argued... Natalia Sedova and Leon Sedov."
+    library = [
+        book("Volkognov", "Trotsky: The Eternal Revolutionary", key="volkogonov1996"),
+        book("Sedov", "The Red Book", key="sedov"),
+        book("Trotsky", "My Life"),
+    ]
+    (finding,) = check_names_against_text(library, text)
+    assert finding.key == "volkogonov1996" and finding.field == "creators.0.family"
+    assert "'Volkogonov'" in finding.message
+    assert finding.fix == {"creators": [{"family": "Volkogonov", "given": "A.", "role": "author"}]}
+
+
+def test_check_sources_on_the_article_text() -> None:
+    library = [
+        book("Service", "Trotsky: A Biography", group="secondary"),
+        book("Volkognov", "Trotsky: The Eternal Revolutionary", group="secondary"),
+    ]
+    findings = check_sources(library, article_text=ARTICLE.read_text(encoding="utf-8"))
+    assert checks(findings) == ["name-spelling"]
+    assert findings[0].index == 1 and str(findings[0]).startswith("warning: entry 2 creators.0")
+
+
+def test_findings_serialise_and_summarise() -> None:
+    findings = check_source(book("Trotsky", "My Life", publisher=None, key="k"))
+    assert Summary.of(findings).counts[Severity.WARNING] == 1
+    assert str(Summary.of(findings)) == "0 errors, 1 warning, 0 infos"
+    data = findings[0].as_dict()
+    assert data["severity"] == "warning" and data["key"] == "k" and data["field"] == "publisher"
