@@ -7,18 +7,33 @@ so a use case is all-or-nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import hashlib
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from citekit.errors import Conflict, FieldError, InvalidRecord, NotFound, VersionConflict
+from citekit.errors import (
+    CitekitError,
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidRecord,
+    NotFound,
+    PayloadTooLarge,
+    PreconditionRequired,
+    Unauthorized,
+    VersionConflict,
+)
 from citekit.model import Source, make_key, validate_source
 from citekit.model.keys import base_key
 from citekit.storage import repository as repo
-from citekit.storage.tables import CitationRow, SourceRow
+from citekit.storage.tables import ApiKeyRow, CitationRow, SourceRow
 
 # ---------------------------------------------------------------------------------------------
 # Sources
@@ -199,3 +214,168 @@ def load_demo_library(session: Session, *, directory: Path = DEMO_DIR) -> int:
         reasons = "; ".join(f.reason for f in result.failures)
         raise InvalidRecord([FieldError(("sources.json",), reasons)], what="demo library")
     return len(add_sources(session, records=result.records))
+
+
+# ---------------------------------------------------------------------------------------------
+# Batches (API: POST /sources/batch)
+# ---------------------------------------------------------------------------------------------
+
+MAX_BATCH = 50
+
+
+class BatchFailure(BaseModel):
+    """Why one object of a batch failed: an HTTP-like ``code`` and a message."""
+
+    code: int
+    message: str
+    key: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+class BatchOutcome(BaseModel):
+    """Per-object results of a batch, keyed by the object's index (as a string)."""
+
+    successful: dict[str, Source] = Field(default_factory=dict)
+    unchanged: dict[str, str] = Field(default_factory=dict)
+    failed: dict[str, BatchFailure] = Field(default_factory=dict)
+
+
+def _batch_one(session: Session, item: Mapping[str, Any]) -> tuple[Source, bool]:
+    """Create (no ``id``) or patch (``id`` + ``version``) one object; True if it changed."""
+    if not isinstance(item, Mapping):
+        raise InvalidRecord([FieldError((), "each object of a batch is a JSON object")])
+    if not item.get("id"):
+        return add_source(session, data=item), True
+    version = item.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise PreconditionRequired(
+            f"object with id {item['id']!r} needs the integer version it was read at"
+        )
+    changes = {k: v for k, v in item.items() if k not in ("id", "version", "created", "modified")}
+    before = get_source(session, ref=str(item["id"]))
+    _check_version(before, version, f"source {before.key!r}")
+    after = patch_source(session, ref=str(item["id"]), changes=changes)
+    return after, after.version != before.version
+
+
+def save_sources_batch(session: Session, *, objects: Sequence[Any]) -> BatchOutcome:
+    """Create and update up to 50 sources, each in a savepoint of its own: one object's failure
+    (invalid, unknown id, stale version, key taken) is reported and leaves the others stored."""
+    if len(objects) > MAX_BATCH:
+        raise PayloadTooLarge(f"a batch holds at most {MAX_BATCH} objects, not {len(objects)}")
+    outcome = BatchOutcome()
+    for index, item in enumerate(objects):
+        at = str(index)
+        try:
+            with session.begin_nested():
+                source, changed = _batch_one(session, item)
+        except CitekitError as exc:
+            errors = exc.errors if isinstance(exc, InvalidRecord) else None
+            outcome.failed[at] = BatchFailure(
+                code=exc.status,
+                message=exc.detail,
+                key=item.get("key") if isinstance(item, Mapping) else None,
+                errors=[e.as_dict() for e in errors] if errors is not None else None,
+            )
+            continue
+        if changed:
+            outcome.successful[at] = source
+        else:
+            outcome.unchanged[at] = source.id or ""
+    return outcome
+
+
+# ---------------------------------------------------------------------------------------------
+# API keys: random tokens shown once, stored as sha256 hashes
+# ---------------------------------------------------------------------------------------------
+
+API_KEY_SCOPES = ("read", "write")
+_TOKEN_PREFIX = "ck_"
+# Bumping last_used on every request would turn each read into a write; once a minute is enough.
+_LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+class ApiKey(BaseModel):
+    """An API key as listed (never the token itself): ``prefix`` helps people tell keys apart."""
+
+    id: str
+    name: str
+    prefix: str
+    scope: str
+    revoked: bool
+    created: datetime
+    last_used: datetime | None = None
+
+
+def _token_hash(token: str) -> str:
+    # Tokens carry 256 random bits, so a fast hash cannot be brute-forced; a slow one (argon2)
+    # would only add its cost to every API request.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _api_key(row: ApiKeyRow) -> ApiKey:
+    return ApiKey.model_validate(row, from_attributes=True)
+
+
+def create_api_key(session: Session, *, scope: str, name: str = "") -> tuple[ApiKey, str]:
+    """A new key and its token (``ck_…``); only the hash is stored, so show the token once."""
+    if scope not in API_KEY_SCOPES:
+        raise InvalidRecord(
+            [FieldError(("scope",), f"scope is read or write, not {scope!r}")], what="API key"
+        )
+    if len(name) > 200:
+        raise InvalidRecord([FieldError(("name",), "at most 200 characters")], what="API key")
+    token = _TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiKeyRow.model_validate(
+        {
+            "id": repo.new_id(),
+            "name": name,
+            "prefix": token[:10],
+            "key_hash": _token_hash(token),
+            "scope": scope,
+        }
+    )
+    session.add(row)
+    session.flush()
+    return _api_key(row), token
+
+
+def verify_api_key(session: Session, *, token: str, scope: str = "read") -> ApiKey:
+    """The key a token belongs to; Unauthorized if unknown or revoked, Forbidden if its scope is
+    too narrow (a read key asked to write)."""
+    row = session.exec(select(ApiKeyRow).where(ApiKeyRow.key_hash == _token_hash(token))).first()
+    if row is None or row.revoked:
+        raise Unauthorized("unknown or revoked API key")
+    if scope == "write" and row.scope != "write":
+        raise Forbidden(f"API key {row.prefix}… is read-only; this needs a key with write scope")
+    now = datetime.now(UTC)
+    last = row.last_used
+    # SQLite hands datetimes back without their zone; they were stored in UTC.
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    if last is None or now - last > _LAST_USED_GRANULARITY:
+        row.last_used = now
+        session.add(row)
+    return _api_key(row)
+
+
+def list_api_keys(session: Session) -> list[ApiKey]:
+    """Every key, newest first (revoked ones included, marked)."""
+    rows = session.exec(select(ApiKeyRow).order_by(ApiKeyRow.created.desc()))  # type: ignore[attr-defined]
+    return [_api_key(r) for r in rows]
+
+
+def revoke_api_key(session: Session, *, ref: str) -> ApiKey:
+    """Revoke a key by its id or its prefix (``ck_AbCdEfG``); NotFound if none matches."""
+    row = session.get(ApiKeyRow, ref)
+    if row is None:
+        matches = list(session.exec(select(ApiKeyRow).where(ApiKeyRow.prefix == ref)))
+        if len(matches) > 1:
+            raise Conflict(f"prefix {ref!r} matches {len(matches)} keys; use the id")
+        row = matches[0] if matches else None
+    if row is None:
+        raise NotFound(f"no API key with id or prefix {ref!r}")
+    row.revoked = True
+    session.add(row)
+    session.flush()
+    return _api_key(row)

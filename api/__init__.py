@@ -1,0 +1,1 @@
+"""citekit's REST API (FastAPI): ``uvicorn --factory api.main:create_app``."""

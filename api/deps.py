@@ -1,0 +1,163 @@
+"""FastAPI dependencies as ``Annotated`` aliases: sessions, API keys, preconditions, paging."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from email.message import Message
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from citekit import services
+from citekit.config import Settings
+from citekit.errors import (
+    CitekitError,
+    FieldError,
+    InvalidRecord,
+    PreconditionRequired,
+    Unauthorized,
+    UnsupportedFormat,
+)
+from citekit.storage import session_scope
+
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 25
+
+
+class BadPrecondition(CitekitError):
+    """An If-Match / If-Unmodified-Since-Version header that is not a version number."""
+
+    status = 400
+    title = "Bad precondition header"
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, committed when the route returns.
+
+    ``scope="function"`` below closes it (and hands its connection back to the pool) before
+    the response is serialised, so a slow client or a large response never holds a connection.
+    """
+    with session_scope(request.app.state.engine) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="An API key from `citekit keys create --scope read|write`.",
+)
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def read_access(settings: SettingsDep, session: SessionDep, credentials: BearerDep) -> str | None:
+    """Reads are open unless ``CITEKIT_REQUIRE_READ_KEY=1``; a key that is sent must be valid."""
+    if credentials is None:
+        if settings.require_read_key:
+            raise Unauthorized("this server needs an API key for reads: Authorization: Bearer …")
+        return None
+    return services.verify_api_key(session, token=credentials.credentials, scope="read").id
+
+
+def write_access(session: SessionDep, credentials: BearerDep) -> str:
+    """Writes need a key with the write scope: 401 without a key, 403 with a read-only key."""
+    if credentials is None:
+        raise Unauthorized("writes need an API key with the write scope: Authorization: Bearer …")
+    return services.verify_api_key(session, token=credentials.credentials, scope="write").id
+
+
+ReadKeyDep = Annotated[str | None, Depends(read_access)]
+ApiKeyDep = Annotated[str, Depends(write_access)]
+
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+
+
+def _version(header: str, value: str) -> int:
+    match = _ETAG.match(value)
+    if not match:
+        raise BadPrecondition(f'{header}: expected a version such as "3", got {value!r}')
+    return int(match[1])
+
+
+def expected_version(
+    if_match: Annotated[
+        str | None,
+        Header(description='The object\'s ETag (`"3"`), or `*` to overwrite whatever is stored.'),
+    ] = None,
+    if_unmodified_since_version: Annotated[
+        str | None,
+        Header(description="The object's version (`3`), as in the Zotero Web API."),
+    ] = None,
+) -> int | None:
+    """The version a write expects (None for ``If-Match: *``); 428 without any precondition."""
+    if if_match is not None:
+        if if_match.strip() == "*":
+            return None
+        return _version("If-Match", if_match)
+    if if_unmodified_since_version is not None:
+        return _version("If-Unmodified-Since-Version", if_unmodified_since_version)
+    raise PreconditionRequired(
+        "this write needs If-Match (the ETag you read) or If-Unmodified-Since-Version; "
+        "send If-Match: * to overwrite without a check"
+    )
+
+
+ExpectedVersionDep = Annotated[int | None, Depends(expected_version)]
+
+JSON_TYPES = ("application/json",)
+
+
+def _media_type(request: Request) -> str | None:
+    raw = request.headers.get("content-type")
+    if not raw:
+        return None
+    message = Message()
+    message["content-type"] = raw
+    return message.get_content_type()
+
+
+async def require_json(request: Request) -> None:
+    """415 unless the body is JSON (``application/json`` or ``application/<x>+json``); 422 for
+    NUL characters, which PostgreSQL cannot store in text."""
+    media = _media_type(request)
+    if media is None or not (media in JSON_TYPES or media.endswith("+json")):
+        raise UnsupportedFormat(
+            f"this endpoint takes application/json, not {media or 'a body without Content-Type'}"
+        )
+    body = await request.body()
+    if b"\\u0000" in body or b"\x00" in body:
+        raise InvalidRecord(
+            [FieldError((), "text may not contain NUL characters (\\u0000)")], what="request body"
+        )
+
+
+JsonBody = Depends(require_json)
+
+
+class Page:
+    """``start``/``limit`` query parameters (limit 1..100, default 25)."""
+
+    def __init__(
+        self,
+        start: Annotated[int, Query(ge=0, le=10**9, description="Index of the first result.")] = 0,
+        limit: Annotated[
+            int, Query(ge=1, le=MAX_LIMIT, description="Results per page (at most 100).")
+        ] = DEFAULT_LIMIT,
+    ) -> None:
+        self.start = start
+        self.limit = limit
+
+
+PageDep = Annotated[Page, Depends()]

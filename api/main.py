@@ -1,0 +1,89 @@
+"""The FastAPI application: ``create_app()`` builds it; ``citekit serve`` runs it with uvicorn."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy import Engine
+
+import citekit
+from api import problems
+from api.routes import meta, sources
+from citekit.config import Settings, get_settings
+
+DESCRIPTION = """\
+Sources, claims and bibliographies over HTTP, in the conventions of the Zotero Web API:
+versions as `ETag` / `Last-Modified-Version`, writes guarded by `If-Match` or
+`If-Unmodified-Since-Version`, `start`/`limit` paging with `Total-Results` and `Link` headers,
+API keys as `Authorization: Bearer …`, and errors as `application/problem+json`.
+"""
+
+
+def create_app(*, engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
+    """The API; without ``engine`` it opens ``CITEKIT_DATABASE_URL`` when it starts."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_engine = app.state.engine is None
+        if own_engine:
+            from citekit import services
+            from citekit.storage import make_engine, session_scope
+
+            app.state.engine = make_engine(settings.database_url)
+            if settings.load_demo:
+                with session_scope(app.state.engine) as session:
+                    services.load_demo_library(session)
+        try:
+            yield
+        finally:
+            if own_engine:
+                app.state.engine.dispose()
+                app.state.engine = None
+
+    app = FastAPI(
+        title="citekit",
+        version=citekit.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    app.state.settings = settings
+    problems.install(app)
+    app.add_middleware(problems.BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "If-Unmodified-Since-Version",
+                "Accept",
+            ],
+            expose_headers=["ETag", "Last-Modified-Version", "Total-Results", "Link", "Location"],
+        )
+    for module in (meta, sources):
+        app.include_router(module.router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            app.openapi_schema = problems.document_problems(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

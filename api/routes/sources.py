@@ -1,0 +1,246 @@
+"""``/sources``: list and search, create, batch, get, replace, patch and delete by id or key."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Path, Query, Request, Response
+from pydantic import TypeAdapter
+
+from api.deps import (
+    ApiKeyDep,
+    ExpectedVersionDep,
+    JsonBody,
+    PageDep,
+    ReadKeyDep,
+    SessionDep,
+)
+from api.problems import problem_responses
+from api.schemas import (
+    BatchResult,
+    SourceCreate,
+    SourcePublic,
+    SourcesPublic,
+    SourceUpdate,
+    update_changes,
+)
+from citekit import services
+from citekit.model import Source, SourceType
+
+router = APIRouter(prefix="/sources", tags=["sources"], responses=problem_responses(401, 403, 500))
+
+# PostgreSQL refuses NUL characters in text; reject them at the door with a clear 422.
+NO_NUL = r"^[^\x00]*$"
+Ref = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=100,
+        pattern=NO_NUL,
+        description="The source's id or its citation key.",
+        examples=["deutscher1963"],
+    ),
+]
+Text = Annotated[str | None, Query(max_length=500, pattern=NO_NUL)]
+Year = Annotated[int | None, Query(ge=-9999, le=9999)]
+Sort = Literal["key", "title", "year", "creator", "type", "group", "created", "modified"]
+
+VERSION_HEADERS = {
+    "ETag": {"description": 'The version as an entity tag: `"3"`.', "schema": {"type": "string"}},
+    "Last-Modified-Version": {"description": "The version.", "schema": {"type": "integer"}},
+}
+LIST_HEADERS = {
+    "Total-Results": {"description": "Matches over all pages.", "schema": {"type": "integer"}},
+    "Link": {"description": "first, prev, next and last pages.", "schema": {"type": "string"}},
+}
+_SOURCES = TypeAdapter(list[Source])
+JSON = "application/json"
+
+
+def _versioned(source: Source, *, status: int = 200, location: bool = False) -> Response:
+    """The source as JSON with its version headers (serialised here, after the session closed)."""
+    headers = {"ETag": f'"{source.version}"', "Last-Modified-Version": str(source.version)}
+    if location:
+        headers["Location"] = f"/sources/{source.id}"
+    body = source.model_dump_json(by_alias=True, exclude_none=True)
+    return Response(body, status_code=status, media_type=JSON, headers=headers)
+
+
+def _links(request: Request, start: int, limit: int, total: int) -> str:
+    """RFC 8288 ``Link`` header with first / prev / next / last."""
+    last = max(0, (total - 1) // limit * limit)
+    pages = {"first": 0, "last": last}
+    if start > 0:
+        pages["prev"] = max(0, min(start - limit, last))
+    if start + limit < total:
+        pages["next"] = start + limit
+    return ", ".join(
+        f'<{request.url.include_query_params(start=at, limit=limit)}>; rel="{rel}"'
+        for rel, at in pages.items()
+    )
+
+
+@router.get(
+    "",
+    operation_id="listSources",
+    response_model=SourcesPublic,
+    responses={200: {"headers": LIST_HEADERS}},
+)
+def list_sources(
+    request: Request,
+    session: SessionDep,
+    _key: ReadKeyDep,
+    page: PageDep,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=500,
+            pattern=NO_NUL,
+            description="Words that must all occur in title, creators, year, DOI, ISBN or key.",
+        ),
+    ] = None,
+    group: Text = None,
+    type: Annotated[SourceType | None, Query()] = None,
+    year_from: Year = None,
+    year_to: Year = None,
+    creator: Text = None,
+    sort: Sort = "key",
+    direction: Literal["asc", "desc"] = "asc",
+) -> Response:
+    """Sources matching every filter, one page at a time."""
+    found, total = services.list_sources(
+        session,
+        q=q,
+        group=group,
+        type=type.value if type else None,
+        year_from=year_from,
+        year_to=year_to,
+        creator=creator,
+        sort=sort,
+        direction=direction,
+        start=page.start,
+        limit=page.limit,
+    )
+    body = b'{"data":%s,"count":%d}' % (
+        _SOURCES.dump_json(found, by_alias=True, exclude_none=True),
+        total,
+    )
+    headers = {
+        "Total-Results": str(total),
+        "Link": _links(request, page.start, page.limit, total),
+    }
+    return Response(body, media_type=JSON, headers=headers)
+
+
+@router.post(
+    "",
+    operation_id="createSource",
+    status_code=201,
+    response_model=SourcePublic,
+    dependencies=[JsonBody],
+    responses={
+        201: {"headers": {**VERSION_HEADERS, "Location": {"schema": {"type": "string"}}}},
+        **problem_responses(409, 413, 415, 422),
+    },
+)
+def create_source(session: SessionDep, _key: ApiKeyDep, source: SourceCreate) -> Response:
+    """Store a new source; without a ``key`` one is made from creator, year and title."""
+    stored = services.add_source(session, data=source.data())
+    return _versioned(stored, status=201, location=True)
+
+
+@router.post(
+    "/batch",
+    operation_id="batchSources",
+    response_model=BatchResult,
+    dependencies=[JsonBody],
+    responses=problem_responses(413, 415, 422),
+)
+def batch_sources(
+    session: SessionDep,
+    _key: ApiKeyDep,
+    objects: Annotated[
+        list[dict[str, Any]],
+        Body(
+            description=(
+                "Up to 50 sources. One without `id` is created; one with `id` is updated with "
+                "the fields it holds (as PATCH) and must carry the `version` it was read at."
+            ),
+            examples=[[{"type": "book", "title": "Trotsky"}, {"id": "s1a2b3", "version": 2}]],
+        ),
+    ],
+) -> Response:
+    """Create and update up to 50 sources; each object succeeds or fails on its own."""
+    outcome = services.save_sources_batch(session, objects=objects)
+    return Response(outcome.model_dump_json(by_alias=True, exclude_none=True), media_type=JSON)
+
+
+@router.get(
+    "/{ref}",
+    operation_id="getSource",
+    response_model=SourcePublic,
+    responses={200: {"headers": VERSION_HEADERS}, **problem_responses(404)},
+)
+def get_source(session: SessionDep, _key: ReadKeyDep, ref: Ref) -> Response:
+    """One source by id or citation key, with its version as ``ETag``."""
+    return _versioned(services.get_source(session, ref=ref))
+
+
+@router.put(
+    "/{ref}",
+    operation_id="replaceSource",
+    response_model=SourcePublic,
+    dependencies=[JsonBody],
+    responses={
+        200: {"headers": VERSION_HEADERS},
+        **problem_responses(400, 404, 409, 412, 413, 415, 422, 428),
+    },
+)
+def replace_source(
+    session: SessionDep,
+    _key: ApiKeyDep,
+    ref: Ref,
+    version: ExpectedVersionDep,
+    source: SourceCreate,
+) -> Response:
+    """Replace every field of a source (guarded by ``If-Match``)."""
+    stored = services.replace_source(session, ref=ref, data=source.data(), expected_version=version)
+    return _versioned(stored)
+
+
+@router.patch(
+    "/{ref}",
+    operation_id="patchSource",
+    response_model=SourcePublic,
+    dependencies=[JsonBody],
+    responses={
+        200: {"headers": VERSION_HEADERS},
+        **problem_responses(400, 404, 409, 412, 413, 415, 422, 428),
+    },
+)
+def patch_source(
+    session: SessionDep,
+    _key: ApiKeyDep,
+    ref: Ref,
+    version: ExpectedVersionDep,
+    changes: SourceUpdate,  # type: ignore[valid-type]
+) -> Response:
+    """Change some fields of a source; a field sent as null is removed."""
+    stored = services.patch_source(
+        session, ref=ref, changes=update_changes(changes), expected_version=version
+    )
+    return _versioned(stored)
+
+
+@router.delete(
+    "/{ref}",
+    operation_id="deleteSource",
+    status_code=204,
+    responses=problem_responses(400, 404, 412, 428),
+)
+def delete_source(
+    session: SessionDep, _key: ApiKeyDep, ref: Ref, version: ExpectedVersionDep
+) -> Response:
+    """Delete a source and the claim links that cite it."""
+    services.delete_source(session, ref=ref, expected_version=version)
+    return Response(status_code=204)

@@ -1,0 +1,135 @@
+"""Request and response schemas (STYLE §7): ``SourceCreate``, ``SourceUpdate``, ``SourcePublic``…"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, create_model
+from pydantic.json_schema import SkipJsonSchema
+
+from citekit.model import Source
+from citekit.model.names import kebab
+
+SERVER_FIELDS = ("id", "version", "created", "modified")
+EXAMPLE_SOURCE = {
+    "type": "book",
+    "key": "deutscher1963",
+    "group": "secondary",
+    "title": "The Prophet Outcast: Trotsky 1929–1940",
+    "creators": [{"family": "Deutscher", "given": "Isaac"}],
+    "issued": "1963",
+    "publisher": "Oxford University Press",
+    "publisher-place": "London",
+}
+
+
+class SourceCreate(Source):
+    """A new source in CSL vocabulary (either spelling: ``container-title`` or ``container_title``).
+
+    ``id``, ``version``, ``created`` and ``modified`` are the server's: values sent are ignored.
+    """
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_SOURCE]})
+
+    id: SkipJsonSchema[str | None] = None
+    version: SkipJsonSchema[int] = 0
+    created: SkipJsonSchema[datetime | None] = None
+    modified: SkipJsonSchema[datetime | None] = None
+
+    def data(self) -> dict[str, Any]:
+        """The record without the server's fields, ready for a service."""
+        return self.model_dump(exclude=set(SERVER_FIELDS), exclude_none=True)
+
+
+def _optional_fields() -> dict[str, Any]:
+    # Built from Source's own fields so a field added to the model is patchable at once.
+    fields: dict[str, Any] = {}
+    for name, info in Source.model_fields.items():
+        if name in SERVER_FIELDS:
+            continue
+        alias = info.alias or kebab(name)
+        fields[name] = (
+            info.annotation | None,
+            Field(default=None, alias=alias, description=info.description),
+        )
+    return fields
+
+
+SourceUpdate = create_model(
+    "SourceUpdate",
+    __config__=ConfigDict(
+        populate_by_name=True,
+        extra="forbid",
+        json_schema_extra={"examples": [{"title": "A corrected title", "note": None}]},
+    ),
+    __doc__="Fields to change (PATCH); a field sent as null is removed. Either spelling works.",
+    **_optional_fields(),
+)
+
+
+def update_changes(update: BaseModel) -> dict[str, Any]:
+    """The fields a client sent (nulls included: they remove the field)."""
+    return update.model_dump(exclude_unset=True)
+
+
+class SourcePublic(Source):
+    """A stored source: the record plus its ``id``, citation ``key``, ``version`` and times."""
+
+    id: str
+    key: str
+    version: int
+    created: datetime
+    modified: datetime
+
+
+class SourcesPublic(BaseModel):
+    """One page of sources; ``count`` is the number of matches over all pages."""
+
+    data: list[SourcePublic]
+    count: int
+
+
+class BatchFailure(BaseModel):
+    """Why one object of a batch failed."""
+
+    code: int = Field(examples=[422])
+    message: str
+    key: str | None = None
+    errors: list[dict[str, JsonValue]] | None = None
+
+
+class BatchResult(BaseModel):
+    """Per-object outcome of a batch, keyed by the object's index in the request (as strings)."""
+
+    successful: dict[str, SourcePublic] = Field(default_factory=dict)
+    unchanged: dict[str, str] = Field(
+        default_factory=dict, description="index → id of objects that needed no change"
+    )
+    failed: dict[str, BatchFailure] = Field(default_factory=dict)
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+    version: str
+    database: str = Field(examples=["sqlite"])
+    sources: int
+
+
+class FormatPublic(BaseModel):
+    """An import/export format: its name, file suffixes and media type."""
+
+    name: str
+    suffixes: list[str]
+    media_type: str
+    read: bool = True
+    write: bool = True
+
+
+class StylePublic(BaseModel):
+    """A citation style: its id, title, kind (note or author-date) and engine."""
+
+    id: str
+    title: str | None = None
+    kind: str | None = None
+    engine: str | None = None
