@@ -81,3 +81,48 @@ def demo_sources() -> list:
     result = csljson.parse((DEMO_DIR / "sources.json").read_text(encoding="utf-8"))
     assert not result.failures, result.failures
     return result.records
+
+
+CHECKS_DIR = ROOT.parent / "shared" / "checks"
+REQUIRE_CHECKS = os.environ.get("CITEKIT_REQUIRE_CHECKS") == "1"
+
+
+def _checks_missing() -> str | None:
+    import shutil
+
+    venv = Path(os.environ.get("CHECKS_VENV", "/tmp/checks-venv"))
+    node = Path(os.environ.get("CHECKS_NODE_DIR", "/tmp/checks-node"))
+    if not CHECKS_DIR.is_dir():
+        return f"{CHECKS_DIR} is missing"
+    if not (venv / "bin" / "python").exists() or not (node / "node_modules").is_dir():
+        return "the real-client checks are not installed (run ../shared/checks/setup.sh)"
+    for tool in ("pandoc", "bibtex", "biber"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (run ../shared/checks/setup.sh)"
+    return None
+
+
+@pytest.fixture
+def real_client_check():
+    """``real_client_check("bibtex", path)`` runs ../shared/checks/check_bibtex.sh on a file and
+    returns (passed, output). Skips when the tools are missing, fails instead under CI."""
+    import subprocess
+
+    missing = _checks_missing()
+    if missing:
+        if REQUIRE_CHECKS:
+            pytest.fail(f"CITEKIT_REQUIRE_CHECKS=1 but {missing}")
+        pytest.skip(missing)
+
+    def run(kind: str, path: Path, **env: str) -> tuple[bool, str]:
+        script = CHECKS_DIR / f"check_{kind}.sh"
+        proc = subprocess.run(
+            ["bash", str(script), str(path)],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env={**os.environ, **env},
+        )
+        return proc.returncode == 0, proc.stdout + proc.stderr
+
+    return run
