@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -104,6 +105,10 @@ OWN_CUSTOM = frozenset({"key", "group", "extra", *(r.value for r in CreatorRole)
 
 # Extra fields with these names would read back as typed fields; they stay under custom.extra.
 RESERVED = frozenset(CSL_TO_FIELD) | {r.value for r in CreatorRole} | {"id", "type", "custom"}
+
+# date-parts, spread over lines by json.dumps(indent=...); a raw newline is never inside a string.
+_NUMBER_LIST = re.compile(r"\[\n\s*(-?\d+(?:,\n\s*-?\d+)*)\n\s*\]")
+_LIST_OF_LISTS = re.compile(r"\[\n\s*(\[[-\d, ]*\](?:,\n\s*\[[-\d, ]*\])*)\n\s*\]")
 
 MAX_DEPTH = 64
 RAW_LIMIT = 2000
@@ -511,6 +516,10 @@ def source_to_item(source: Source, item_id: str | int) -> dict[str, Any]:
     return item
 
 
+def _one_line(match: re.Match[str]) -> str:
+    return "[" + ", ".join(part.strip() for part in match.group(1).split(",\n")) + "]"
+
+
 def write(records: Sequence[Source], *, indent: int | None = 2) -> str:
     """CSL-JSON array for ``records``; ids are the original CSL ids or the citation keys, unique."""
     taken: set[str] = set()
@@ -524,7 +533,12 @@ def write(records: Sequence[Source], *, indent: int | None = 2) -> str:
             wanted = unique_key(source.key or f"item{number}", taken)
         taken.add(str(wanted))
         items.append(source_to_item(source, wanted))
-    return json.dumps(items, ensure_ascii=False, indent=indent) + "\n"
+    text = json.dumps(items, ensure_ascii=False, indent=indent)
+    if indent is not None:
+        # Raw newlines only occur between tokens (a string's are escaped), so this is safe.
+        text = _NUMBER_LIST.sub(_one_line, text)
+        text = _LIST_OF_LISTS.sub(_one_line, text)
+    return text + "\n"
 
 
 FORMAT = Format(
