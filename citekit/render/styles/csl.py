@@ -37,7 +37,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from citekit.errors import RenderError, UnsupportedFormat
-from citekit.model import Creator, Locator, LocatorLabel, Source
+from citekit.formats import csljson
+from citekit.model import CreatorRole, Locator, LocatorLabel, Source
 from citekit.render.styles.base import CitationItem, Position, Style
 from citekit.render.text import EMPTY, Node, Text, emph, link, seq, smallcaps, strong
 
@@ -58,41 +59,6 @@ CITEPROC_NAME_ROLES = frozenset(
         "translator",
     }
 )
-
-# Source fields that are plain CSL string/number variables, by their CSL name.
-CSL_TEXT_FIELDS: dict[str, str] = {
-    "title": "title",
-    "title_short": "title-short",
-    "container_title": "container-title",
-    "collection_title": "collection-title",
-    "collection_number": "collection-number",
-    "publisher": "publisher",
-    "publisher_place": "publisher-place",
-    "edition": "edition",
-    "volume": "volume",
-    "issue": "issue",
-    "number_of_volumes": "number-of-volumes",
-    "page": "page",
-    "number": "number",
-    "genre": "genre",
-    "medium": "medium",
-    "source": "source",
-    "archive": "archive",
-    "archive_location": "archive_location",
-    "archive_place": "archive-place",
-    "event_title": "event",
-    "url": "URL",
-    "doi": "DOI",
-    "isbn": "ISBN",
-    "issn": "ISSN",
-    "language": "language",
-    "note": "note",
-}
-CSL_DATE_FIELDS: dict[str, str] = {
-    "issued": "issued",
-    "accessed": "accessed",
-    "original_date": "original-date",
-}
 
 # citeproc-py spells locator labels with spaces ("sub verbo") and knows no "-locator" suffix.
 CITEPROC_LOCATOR_LABELS: dict[LocatorLabel, str] = {
@@ -178,32 +144,29 @@ def _load_style(style_id: str) -> Any:
         raise RenderError(f"CSL style {style_id!r}: citeproc-py cannot load it ({exc})") from None
 
 
-def _names(creators: Sequence[Creator]) -> dict[str, list[dict[str, str]]]:
-    out: dict[str, list[dict[str, str]]] = {}
-    for creator in creators:
-        role = creator.role.value
-        if role not in CITEPROC_NAME_ROLES:
-            continue
-        name = creator.model_dump(by_alias=True, exclude_none=True, exclude={"role"})
-        out.setdefault(role, []).append({k: _PRIVATE.sub("", v) for k, v in name.items()})
-    return out
+def _clean(value: Any) -> Any:
+    """Private-use characters out of every string (they are the formatter's markers)."""
+    if isinstance(value, str):
+        return _PRIVATE.sub("", value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
 
 
 def to_citeproc_item(source: Source, item_id: str) -> dict[str, Any]:
     """The CSL-JSON item citeproc-py is given for ``source`` (only variables it understands)."""
-    item: dict[str, Any] = {"id": item_id, "type": source.type.value}
-    for attr, name in CSL_TEXT_FIELDS.items():
-        value = getattr(source, attr)
-        if value is not None:
-            item[name] = _PRIVATE.sub("", value)
-    for attr, name in CSL_DATE_FIELDS.items():
-        value = getattr(source, attr)
-        if value is not None:
-            csl = value.to_csl()
-            csl.pop("raw", None)  # citeproc-py has no EDTF reader; date-parts carry the date
-            item[name] = csl
-    item.update(_names(source.creators))
-    return item
+    item = csljson.source_to_item(source, item_id)
+    item.pop("custom", None)
+    for role in CreatorRole:
+        if role.value in item and role.value not in CITEPROC_NAME_ROLES:
+            del item[role.value]
+    for name in ("issued", "accessed", "original-date", "event-date", "submitted"):
+        date = item.get(name)
+        if isinstance(date, dict):
+            date.pop("raw", None)  # citeproc-py has no EDTF reader; date-parts carry the date
+    return {name: _clean(value) for name, value in item.items()}
 
 
 # -- output: citeproc-py's HTML back into citekit's rich-text tree ---
@@ -351,7 +314,8 @@ def render_bibliography(style_id: str, sources: Sequence[Source]) -> list[tuple[
     if missing:
         names = ", ".join(_describe(s) for s in missing[:5])
         raise RenderError(
-            f"CSL style {style_id!r} (citeproc-py) dropped {len(missing)} of {len(sources)} entries: {names}"
+            f"CSL style {style_id!r} (citeproc-py) dropped {len(missing)} of {len(sources)} "
+            f"entries: {names}"
         )
     return out
 
