@@ -1,0 +1,350 @@
+"""Citation suggestions: for a claim, the sources that may back it, ranked, each with reasons.
+
+Signals (each a :class:`Reason` with its weight): a creator's family name in the claim (fuzzy,
+so "Volkogonov" finds "Volkognov"), a title or short title in the claim, a caption matching an
+image's title, an event or period shared with a title (word pairs such as "moscow trials",
+"asylum mexico") or a year inside the years a title or date covers, and term overlap scored by
+BM25 (``bm25s``) over titles, notes and abstracts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+from itertools import pairwise
+from math import log
+from typing import Any
+
+from anyascii import anyascii
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from citekit.model.article import Claim, ClaimKind
+from citekit.model.names import CreatorRole
+from citekit.model.source import IMAGE_TYPES, Source
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    out over own same she should so some such than that the their theirs them themselves then
+    there these they this those through to too under until up very via was we were what when
+    where which while who whom why will with would you your s t""".split()
+)
+# Roles whose names a writer mentions when citing a work ("Service illustrates that ...").
+NAMED_ROLES = frozenset(
+    {
+        CreatorRole.AUTHOR,
+        CreatorRole.EDITOR,
+        CreatorRole.CONTRIBUTOR,
+        CreatorRole.ORIGINAL_AUTHOR,
+        CreatorRole.CHAIR,
+    }
+)
+
+
+class ReasonKind(StrEnum):
+    CREATOR = "creator"
+    TITLE = "title"
+    CAPTION = "caption"
+    EVENT = "event"
+    DATE = "date"
+    TERMS = "terms"
+
+
+# How much each signal counts; a title or a caption match outweighs everything else.
+WEIGHTS: dict[ReasonKind, float] = {
+    ReasonKind.CREATOR: 3.0,
+    ReasonKind.TITLE: 4.0,
+    ReasonKind.CAPTION: 5.0,
+    ReasonKind.EVENT: 1.5,
+    ReasonKind.DATE: 1.0,
+    ReasonKind.TERMS: 1.5,
+}
+TITLE_SIMILARITY = 92
+MIN_CAPTION_SCORE = 0.34
+TERMS_HALF = 2.0  # the BM25 score that earns half the terms weight
+_WORD = re.compile(r"[a-z0-9]+")
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z'-]{2,}")
+_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
+_YEAR_RANGE = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\s*[-–—/]\s*([0-9]{2,4})\b")
+_TITLE_PARTS = re.compile(r"\s*(?::|\s[-–—]\s|-\s|\.\s)\s*")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a source was suggested: ``Reason(ReasonKind.TITLE, "The Revolution Betrayed", 4.0)``."""
+
+    kind: ReasonKind
+    detail: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A candidate source for a claim, its score and the reasons behind it."""
+
+    source: Source
+    score: float
+    reasons: tuple[Reason, ...]
+
+
+def fold(text: str) -> str:
+    """Lower case ASCII: ``“Trotsky’s Ramón”`` → ``"trotsky's ramon"``."""
+    return anyascii(text).casefold()
+
+
+def _stem(word: str) -> str:
+    """Plural and possessive endings off, so "trials" meets "trial"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Content words of ``text``, folded and stemmed, in order."""
+    return [_stem(w) for w in _WORD.findall(fold(text)) if w not in STOPWORDS]
+
+
+def _same_name(name: str, word: str) -> bool:
+    """Equal, or one typo apart in a long name ("volkogonov" ~ "volkognov", not "serge")."""
+    if name == word:
+        return True
+    allowed = 2 if len(name) >= 10 else 1 if len(name) >= 6 else 0
+    return allowed > 0 and Levenshtein.distance(name, word, score_cutoff=allowed) <= allowed
+
+
+def _pairs(words: Sequence[str]) -> set[tuple[str, str]]:
+    return set(pairwise(words))
+
+
+def _title_phrases(source: Source) -> list[str]:
+    """Title, short title and the title's main part (before a colon or a dash)."""
+    phrases = [t for t in (source.title, source.title_short) if t]
+    if source.title:
+        main = _TITLE_PARTS.split(source.title, maxsplit=1)[0]
+        if main != source.title:
+            phrases.append(main)
+    return phrases
+
+
+def year_spans(text: str) -> list[tuple[int, int, str]]:
+    """Year spans a text names ("1929-1940", "1933-35", "1935"), with the words naming them."""
+    spans = []
+    for m in _YEAR_RANGE.finditer(text):
+        start, end_text = int(m[1]), m[2]
+        end = int(m[1][: 4 - len(end_text)] + end_text)
+        if end >= start:
+            spans.append((start, end, m[0]))
+    if not spans:
+        spans = [(int(y), int(y), y) for y in _YEAR.findall(text)]
+    return spans
+
+
+def _source_text(source: Source) -> str:
+    """What term overlap is scored on."""
+    keywords = source.extra.get("keywords") or source.extra.get("keyword")
+    parts: Iterable[object] = (
+        source.title,
+        source.title_short,
+        source.container_title,
+        source.collection_title,
+        source.event_title,
+        source.genre,
+        source.abstract,
+        source.note,
+        keywords if isinstance(keywords, str) else None,
+    )
+    return " ".join(str(p) for p in parts if p)
+
+
+def is_image(source: Source) -> bool:
+    """An image source, by group or by type."""
+    return source.group == "image" or source.type in IMAGE_TYPES
+
+
+class Suggester:
+    """Ranks a library's sources for claims; build once per library, ask per claim."""
+
+    def __init__(self, sources: Sequence[Source]) -> None:
+        self.sources = list(sources)
+        self._terms = [terms(_source_text(s)) for s in self.sources]
+        self._title_terms = [terms(s.title or "") for s in self.sources]
+        families: Counter[str] = Counter()
+        for source in self.sources:
+            families.update({fold(n.family_full()) for n in self._named(source)})
+        self._family_count = families
+        title_words = Counter(w for ws in self._title_terms for w in set(ws))
+        # A name most titles carry is the library's subject, not a pointer to one work.
+        self._subjects = {f for f in families if title_words[_stem(f)] >= 2}
+        self._subject_words = {
+            _stem(w)
+            for source in self.sources
+            for n in self._named(source)
+            if fold(n.family_full()) in self._subjects
+            for w in terms(n.display())
+        }
+        images = [i for i, s in enumerate(self.sources) if is_image(s)]
+        image_df = Counter(w for i in images for w in set(self._title_terms[i]))
+        self._image_idf = {w: log(1 + len(images) / df) for w, df in image_df.items()}
+
+    @staticmethod
+    def _named(source: Source) -> list:
+        return [c for c in source.creators if c.role in NAMED_ROLES and (c.family or c.literal)]
+
+    @cached_property
+    def _bm25(self) -> Any:
+        import bm25s  # imported on first use: it pulls in numpy
+
+        retriever = bm25s.BM25()
+        corpus = [ts or ["\x00"] for ts in self._terms]  # bm25s rejects empty documents
+        retriever.index(corpus, show_progress=False)
+        return retriever
+
+    def _term_scores(self, words: list[str]) -> list[float]:
+        if not self.sources:
+            return []
+        query = [
+            w
+            for w in dict.fromkeys(words)
+            if w in self._bm25.vocab_dict and w not in self._subject_words
+        ]
+        if not query:
+            return [0.0] * len(self.sources)
+        # Saturating, not divided by the best score: one weak shared word stays weak.
+        return [float(s) / (float(s) + TERMS_HALF) for s in self._bm25.get_scores(query)]
+
+    def _creator_reasons(self, source: Source, text: str, folded: str) -> list[Reason]:
+        words = {fold(w) for w in _CAPITALISED.findall(text)}
+        reasons = []
+        for name in self._named(source):
+            family = fold(name.family_full())
+            if family in self._subjects or len(family) < 3:
+                continue
+            if name.literal:
+                hit = family if family in folded else None
+            else:
+                hit = next((w for w in words if _same_name(family, w)), None)
+            if hit is None:
+                continue
+            weight = WEIGHTS[ReasonKind.CREATOR] / self._family_count[family]
+            given = fold(name.given or "")
+            if given and given.split()[0] in folded:
+                weight *= 1.25
+            detail = name.display() if hit == family else f"{name.display()} (as {hit!r})"
+            reasons.append(Reason(ReasonKind.CREATOR, detail, weight))
+        return reasons[:1]
+
+    def _title_reasons(self, source: Source, folded: str, words: list[str]) -> list[Reason]:
+        for phrase in _title_phrases(source):
+            key = terms(phrase)
+            if not key or (len(key) == 1 and (key[0] in self._subjects or len(key[0]) < 6)):
+                continue
+            plain = re.sub(r"^(the|a|an)\s+", "", fold(phrase).strip(" .'\""))
+            if plain in folded or (
+                len(plain) >= 12 and fuzz.partial_ratio(plain, folded) >= TITLE_SIMILARITY
+            ):
+                return [Reason(ReasonKind.TITLE, phrase, WEIGHTS[ReasonKind.TITLE])]
+            n = len(key)
+            if n >= 2 and any(words[i : i + n] == key for i in range(len(words) - n + 1)):
+                return [Reason(ReasonKind.TITLE, phrase, WEIGHTS[ReasonKind.TITLE])]
+        return []
+
+    def _caption_reason(self, index: int, words: list[str]) -> list[Reason]:
+        title = self._title_terms[index]
+        if not title:
+            return []
+        present = set(words)
+        total = sum(self._image_idf.get(w, 0.0) for w in title)
+        hit = sum(
+            self._image_idf.get(w, 0.0)
+            for w in title
+            if w in present or any(fuzz.ratio(w, p) >= 80 for p in present)
+        )
+        score = hit / total if total else 0.0
+        if score < MIN_CAPTION_SCORE:
+            return []
+        source = self.sources[index]
+        return [Reason(ReasonKind.CAPTION, source.title or "", WEIGHTS[ReasonKind.CAPTION] * score)]
+
+    def _event_reasons(
+        self,
+        index: int,
+        words: list[str],
+        years: set[int],
+        periods: Sequence[tuple[int, int, str]],
+    ) -> list[Reason]:
+        reasons = []
+        shared = {
+            p
+            for p in _pairs(words) & _pairs(self._title_terms[index])
+            if not self._subject_words.intersection(p)
+        }
+        if shared:
+            detail = ", ".join(sorted(" ".join(p) for p in shared))
+            weight = WEIGHTS[ReasonKind.EVENT] * len(shared)
+            reasons.append(Reason(ReasonKind.EVENT, detail, weight))
+        for start, end, named in year_spans(self.sources[index].title or ""):
+            inside = sorted(y for y in years if start <= y <= end)
+            # The section's period counts for less than a year the claim itself names.
+            around = [f"{a}-{b}" for a, b, _ in periods if a <= end and start <= b]
+            if inside or around:
+                share = 1.0 if inside else 0.5
+                weight = share * WEIGHTS[ReasonKind.DATE] / (1 + (end - start) / 3)
+                shown = ", ".join([*map(str, inside), *(f"section {p}" for p in around)])
+                reasons.append(Reason(ReasonKind.DATE, f"{shown} in {named}", weight))
+                break
+        return reasons
+
+    def suggest(
+        self,
+        text: str,
+        *,
+        kind: ClaimKind = ClaimKind.SENTENCE,
+        section: str | None = None,
+        limit: int | None = 5,
+    ) -> list[Suggestion]:
+        """Candidates for a claim's text, best first; sources with no reason are left out.
+
+        ``section`` is the claim's section heading; the period it names ("France, 1933-35")
+        counts, at half weight, as a date of the claim.
+        """
+        periods = year_spans(section) if section else []
+        folded = fold(text)
+        words = terms(text)
+        years = {int(y) for y in _YEAR.findall(text)}
+        term_scores = self._term_scores(words)
+        out = []
+        for index, source in enumerate(self.sources):
+            reasons = self._creator_reasons(source, text, folded)
+            reasons += self._title_reasons(source, folded, words)
+            if kind is ClaimKind.CAPTION and is_image(source):
+                reasons += self._caption_reason(index, words)
+            reasons += self._event_reasons(index, words, years, periods)
+            if term_scores[index] > 0:
+                weight = WEIGHTS[ReasonKind.TERMS] * term_scores[index]
+                shared = sorted((set(words) & set(self._terms[index])) - self._subject_words)
+                reasons.append(Reason(ReasonKind.TERMS, ", ".join(shared), weight))
+            if not reasons:
+                continue
+            score = sum(r.weight for r in reasons)
+            # A caption describes an image; a sentence is rarely backed by one.
+            if (kind is ClaimKind.CAPTION) != is_image(source):
+                score /= 3
+            out.append(Suggestion(source, round(score, 4), tuple(reasons)))
+        out.sort(key=lambda s: (-s.score, s.source.key or s.source.title or ""))
+        return out[:limit] if limit is not None else out
+
+
+def suggest(claim: Claim, sources: Sequence[Source], *, limit: int = 5) -> list[Suggestion]:
+    """Ranked candidate sources for one claim (see :class:`Suggester`)."""
+    return Suggester(sources).suggest(
+        claim.text, kind=claim.kind, section=claim.section, limit=limit
+    )
