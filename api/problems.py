@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -16,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.status import HTTP_500_INTERNAL_SERVER_ERROR
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.schemas import csl_loc
 from citekit.errors import CitekitError, InvalidRecord, Unauthorized, VersionConflict
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -72,7 +74,7 @@ def _citekit_error(request: Request, exc: Exception) -> JSONResponse:
     extra: dict[str, Any] = {}
     headers: dict[str, str] = {}
     if isinstance(exc, InvalidRecord):
-        extra["errors"] = [e.as_dict() for e in exc.errors]
+        extra["errors"] = [_field_error(e.loc, e.msg, e.type) for e in exc.errors]
     if isinstance(exc, VersionConflict):
         extra["current_version"] = exc.current
         headers = {"Last-Modified-Version": str(exc.current), "ETag": f'"{exc.current}"'}
@@ -89,10 +91,16 @@ def _citekit_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _field_error(loc: Sequence[Any], msg: str, type_: str) -> dict[str, Any]:
+    path = csl_loc([p if isinstance(p, int) else str(p) for p in loc])
+    return {"loc": path, "path": ".".join(map(str, path)) or "(record)", "msg": msg, "type": type_}
+
+
 def _where(loc: tuple[Any, ...]) -> list[str | int]:
-    """FastAPI's ``("body", "creators", 0)`` → ``["creators", 0]``; keeps query/header/path."""
+    """FastAPI's ``("body", "creators", 0)`` → ``["creators", 0]`` in CSL spelling; keeps
+    ``query``/``header``/``path`` locations as they are."""
     parts = [p if isinstance(p, int) else str(p) for p in loc]
-    return parts[1:] if parts[:1] == ["body"] else parts
+    return csl_loc(parts[1:]) if parts[:1] == ["body"] else parts
 
 
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:

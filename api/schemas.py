@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, create_model
 from pydantic.json_schema import SkipJsonSchema
 
-from citekit.model import Source
+from citekit.model import Creator, Source
 from citekit.model.names import kebab
 
 SERVER_FIELDS = ("id", "version", "created", "modified")
@@ -43,17 +43,38 @@ class SourceCreate(Source):
 
 
 def _optional_fields() -> dict[str, Any]:
-    # Built from Source's own fields so a field added to the model is patchable at once.
+    # Built from Source's own fields so a field added to the model is patchable at once; the
+    # merged record is validated as a whole by the service.
+    numbers = Source.__pydantic_decorators__.field_validators["_number_as_text"].info.fields
     fields: dict[str, Any] = {}
     for name, info in Source.model_fields.items():
         if name in SERVER_FIELDS:
             continue
-        alias = info.alias or kebab(name)
+        annotation = (info.annotation | int) if name in numbers else info.annotation
         fields[name] = (
-            info.annotation | None,
-            Field(default=None, alias=alias, description=info.description),
+            annotation | None,
+            Field(default=None, alias=info.alias or kebab(name), description=info.description),
         )
     return fields
+
+
+# Field name → the spelling clients use (CSL): container_title → container-title, url → URL.
+CSL_NAMES: dict[str, str] = {
+    name: info.alias
+    for model in (Source, Creator)
+    for name, info in model.model_fields.items()
+    if info.alias and info.alias != name
+}
+
+
+def csl_loc(loc: tuple[str | int, ...] | list[str | int]) -> list[str | int]:
+    """A field path in CSL spelling: ``("creators", 0, "non_dropping_particle")`` →
+    ``["creators", 0, "non-dropping-particle"]`` (the keys inside ``extra`` stay as sent)."""
+    out: list[str | int] = []
+    for part in loc:
+        inside_extra = bool(out) and out[-1] == "extra"
+        out.append(part if isinstance(part, int) or inside_extra else CSL_NAMES.get(part, part))
+    return out
 
 
 SourceUpdate = create_model(
