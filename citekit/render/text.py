@@ -234,4 +234,36 @@ def sentence(*parts: Part, sep: str = ". ") -> Node:
     return join(parts, sep, end=".")
 
 
+def smarten(part: Node) -> Node:
+    """Typographer's apostrophes and single quotes in every text (never in a link target).
+
+    ``Trotsky's`` → ``Trotsky’s``, ``'Tis`` → ``’Tis``, ``'Red' Army`` → ``‘Red’ Army``.
+    """
+    if isinstance(part, Text):
+        return Text(_smart(part.text)) if "'" in part.text else part
+    if isinstance(part, Container):
+        return part.with_children(tuple(smarten(c) for c in part.children))
+    if isinstance(part, Link) and part.children:
+        return Link(part.url, tuple(smarten(c) for c in part.children))
+    return part
+
+
+def _smart(text: str) -> str:
+    out = []
+    for i, ch in enumerate(text):
+        if ch != "'":
+            out.append(ch)
+            continue
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        opening = (before.isspace() or before in "(“[—–-") and after.isalpha()
+        out.append("‘" if opening and not _elision(text, i) else "’")
+    return "".join(out)
+
+
+def _elision(text: str, i: int) -> bool:
+    """``'Tis``, ``'90s``: an apostrophe that opens no quotation."""
+    return text[i + 1 : i + 4].lower() in ("tis", "twa") or text[i + 1 : i + 2].isdigit()
+
+
 EMPTY: Node = Seq(())

@@ -14,6 +14,12 @@ from citekit.errors import UnsupportedFormat
 from citekit.render.styles.base import CitationItem, Citer, NoteTracker, Position, Style
 
 BUILTIN: dict[str, str] = {
+    "chicago-author-date": "citekit.render.styles.chicago_author_date:ChicagoAuthorDate",
+    "chicago-author-date-17th-edition": (
+        "citekit.render.styles.chicago_author_date:ChicagoAuthorDate17"
+    ),
+    "chicago-notes-bibliography": "citekit.render.styles.chicago_notes:ChicagoNotes",
+    "chicago-notes-bibliography-17th-edition": "citekit.render.styles.chicago_notes:ChicagoNotes17",
 }
 # The CSL fallback: a callable taking a style id and returning a Style, or raising
 # UnsupportedFormat when no such CSL style exists.

@@ -191,8 +191,8 @@ def name_sort_key(name: Name) -> tuple[str, str]:
     """Family (with its non-dropping particle) then given names, for sorting."""
     if name.literal:
         return (sort_title(name.literal), "")
-    family = " ".join(p for p in (name.non_dropping_particle, name.family) if p)
-    return (sort_text(family), sort_text(name.given))
+    # Particles are demoted when sorting too: de Gaulle sorts under G (CMOS 8.5, CSL default).
+    return (sort_text(name.family), sort_text(name.given))
 
 
 def default_sort_key(source: Source) -> tuple[object, ...]:
@@ -237,7 +237,7 @@ def name_list(
     et_al = bool(et_al_min) and len(names) >= et_al_min
     if et_al:
         shown = shown[:et_al_use_first]
-    texts = [n.inverted() if i == 0 and invert_first else n.display() for i, n in enumerate(shown)]
+    texts = [inverted(n) if i == 0 and invert_first else n.display() for i, n in enumerate(shown)]
     if et_al:
         sep = ", " if len(texts) > 1 or (invert_first and not shown[0].literal) else " "
         return ", ".join(texts) + sep + "et al."
@@ -247,6 +247,20 @@ def name_list(
     return ", ".join(texts[:-1]) + f"{comma} {and_word} " + texts[-1]
 
 
+def inverted(name: Name) -> str:
+    """Sort order with every particle after the given names: ``Gaulle, Charles de`` (CMOS 8.5).
+
+    This is CSL's ``demote-non-dropping-particle="display-and-sort"``, the default.
+    """
+    if name.literal:
+        return name.literal
+    tail = " ".join(
+        p for p in (name.given, name.dropping_particle, name.non_dropping_particle) if p
+    )
+    text = f"{name.family}, {tail}" if tail and name.family else (name.family or tail)
+    return f"{text}, {name.suffix}" if name.suffix else text
+
+
 # -- titles -------------------------------------------------------------------------------------
 
 # CSL 1.0.2 stop words: lower-case in title case unless first, last or after a colon.
@@ -254,6 +268,8 @@ STOP_WORDS = frozenset(
     "a an and as at but by down for from in into nor of on onto or over so the till to up via "
     "with yet".split()
 )
+# Name particles that title case leaves alone ("Museo Casa de León Trotsky"), as citeproc does.
+PARTICLES = frozenset("d' de van von".split())
 _WORD = re.compile(r"[^\s\-–—/]+|[\s\-–—/]+")
 
 
@@ -268,7 +284,7 @@ def title_case(title: str) -> str:
     letters = [ch for ch in title if ch.isalpha()]
     text = title.lower() if letters and all(ch.isupper() for ch in letters) else title
     tokens = _WORD.findall(text)
-    words = [i for i, t in enumerate(tokens) if t[0] not in " \t\n-–—/" and _has_alpha(t)]
+    words = [i for i, t in enumerate(tokens) if t[0] not in " \t\n-–—/"]
     if not words:
         return text
     first, last = words[0], words[-1]
@@ -282,7 +298,9 @@ def title_case(title: str) -> str:
             continue
         core = token.strip("“”‘’\"'([{.,;:?!)]}")
         bare = core.lower()
-        if bare in STOP_WORDS and i not in (first, last) and not after_colon:
+        if core in PARTICLES and i not in (first, last):
+            out.append(token)
+        elif bare in STOP_WORDS and i not in (first, last) and not after_colon:
             out.append(token.replace(core, core.lower(), 1) if core == core.lower() else token)
         elif core and core == core.lower():
             out.append(_capitalise(token))
@@ -436,7 +454,7 @@ def date_text(date: PartialDate | None, *, with_day: bool = True) -> str:
 
 def _date_range(start: DatePoint, end: DatePoint, *, with_day: bool) -> str:
     if start.month is None and end.month is None and start.season is None:
-        return f"{start.year}–{chicago_collapse(str(start.year), str(end.year))}"
+        return f"{start.year}–{end.year}"
     if start.year == end.year and start.month and end.month:
         if start.month == end.month and start.day and end.day and with_day:
             return f"{MONTH_NAMES[start.month - 1]} {start.day}–{end.day}, {start.year}"
@@ -454,7 +472,7 @@ def year_text(date: PartialDate | None) -> str:
     if date.literal is not None:
         return date.literal
     if date.start and date.end and date.start.year != date.end.year:
-        return f"{date.start.year}–{chicago_collapse(str(date.start.year), str(date.end.year))}"
+        return f"{date.start.year}–{date.end.year}"
     text = str(date.year)
     return f"ca. {text}" if date.circa else text
 
