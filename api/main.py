@@ -29,15 +29,12 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # `citekit serve` loads the demo library before it starts the server.
         own_engine = app.state.engine is None
         if own_engine:
-            from citekit import services
-            from citekit.storage import make_engine, session_scope
+            from citekit.storage import make_engine
 
             app.state.engine = make_engine(settings.database_url)
-            if settings.load_demo:
-                with session_scope(app.state.engine) as session:
-                    services.load_demo_library(session)
         try:
             yield
         finally:

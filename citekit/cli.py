@@ -288,3 +288,69 @@ def sources_rm(
             raise typer.Exit(1)
         services.delete_source(session, ref=source.id or ref)
     console.print(f"removed {source.key}")
+
+
+# ---------------------------------------------------------------------------------------------
+# API keys
+# ---------------------------------------------------------------------------------------------
+
+keys_app = typer.Typer(help="Create, list and revoke REST API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+def _key_json(key: services.ApiKey) -> dict[str, Any]:
+    return key.model_dump(mode="json")
+
+
+@keys_app.command("create")
+@handle_errors
+def keys_create(
+    scope: Annotated[str, typer.Option(help="read (GET only) or write (everything).")] = "read",
+    name: Annotated[str, typer.Option(help="What the key is for, e.g. 'Zotero plugin'.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Create a key; its token is shown once (only a hash of it is stored)."""
+    with open_session() as session:
+        key, token = services.create_api_key(session, scope=scope, name=name)
+    if as_json:
+        print_json({**_key_json(key), "token": token})
+        return
+    console.print(f"created {key.scope} key {key.id} ({key.name or 'no name'})")
+    console.print("token (shown once, keep it safe):", highlight=False)
+    sys.stdout.write(token + "\n")
+    console.print("send it as: Authorization: Bearer <token>", highlight=False)
+
+
+@keys_app.command("list")
+@handle_errors
+def keys_list(as_json: JsonOption = False) -> None:
+    """List keys (never their tokens)."""
+    with open_session() as session:
+        keys = services.list_api_keys(session)
+    if as_json:
+        print_json([_key_json(k) for k in keys])
+        return
+    if not keys:
+        console.print("no API keys; create one with: citekit keys create --scope write")
+        return
+    table = Table()
+    for column in ("id", "prefix", "scope", "name", "created", "last used", "state"):
+        table.add_column(column)
+    for k in keys:
+        last = k.last_used.strftime("%Y-%m-%d %H:%M") if k.last_used else "never"
+        state = "revoked" if k.revoked else "active"
+        table.add_row(
+            k.id, f"{k.prefix}…", k.scope, k.name, k.created.strftime("%Y-%m-%d"), last, state
+        )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+@handle_errors
+def keys_revoke(
+    ref: Annotated[str, typer.Argument(help="The key's id or its prefix (ck_…).")],
+) -> None:
+    """Revoke a key: requests with it get 401 from then on."""
+    with open_session() as session:
+        key = services.revoke_api_key(session, ref=ref)
+    console.print(f"revoked {key.scope} key {key.id} ({key.prefix}…)")
