@@ -32,6 +32,7 @@ from stdnum import ean as stdnum_ean
 from stdnum import isbn as stdnum_isbn
 
 from citekit.errors import InvalidRecord
+from citekit.formats.base import ParseResult
 from citekit.model import PartialDate, Source, SourceType, validate_source
 from citekit.model.names import Creator
 from citekit.model.source import today
@@ -586,8 +587,23 @@ def check_source(
         + _style_findings(source, style)
         + _site_name_findings(source)
         + _edition_findings(source)
+        + _entry_text_findings(source)
     )
     return _locate(out, record_id=source.id, key=source.key, index=index)
+
+
+# Where a record keeps the text it was read from (the demo library's curated records and readers
+# of free-text bibliographies put it there); a ``corrections`` list beside it means a person has
+# reviewed that text, so its defects are not reported again.
+ENTRY_TEXT_KEY = "article_text"
+CORRECTIONS_KEY = "corrections"
+
+
+def _entry_text_findings(source: Source) -> list[Finding]:
+    text = source.extra.get(ENTRY_TEXT_KEY)
+    if not isinstance(text, str) or CORRECTIONS_KEY in source.extra:
+        return []
+    return check_entry_text(text)
 
 
 # -- raw mappings -------------------------------------------------------------------------------
@@ -764,6 +780,48 @@ def check_sources(
     out += check_order(sources, unordered_groups=unordered_groups)
     if article_text:
         out += check_names_against_text(sources, article_text)
+    return sort_findings(out)
+
+
+def check_bibliography_text(text: str) -> list[Finding]:
+    """:func:`check_entry_text` on every line of a free-text bibliography, with line numbers."""
+    out: list[Finding] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            out += check_entry_text(line, line=number)
+    return out
+
+
+def check_parse_result(
+    result: ParseResult,
+    *,
+    text: str | None = None,
+    article_text: str | None = None,
+    style: str = "chicago",
+) -> list[Finding]:
+    """Everything wrong with a file about to be imported: entries the reader could not read
+    (errors, with line and reason), fields it had to guess (info), every check on the records it
+    read, and, given the file's ``text`` (free-text bibliographies), the defects of each line."""
+    out = [
+        Finding("unreadable", Severity.ERROR, failure.reason, line=failure.line, key=failure.key)
+        for failure in result.failures
+    ]
+    for index, fields in sorted(result.uncertain.items()):
+        source = result.records[index] if index < len(result.records) else None
+        for name in fields:
+            out.append(
+                Finding(
+                    "uncertain",
+                    Severity.INFO,
+                    "the reader guessed this field; please confirm it",
+                    field=name,
+                    key=source.key if source else None,
+                    index=index,
+                )
+            )
+    out += check_sources(result.records, article_text=article_text, style=style)
+    if text is not None:
+        out += check_bibliography_text(text)
     return sort_findings(out)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlmodel import Session, select
 
+from citekit import services
 from citekit.duplicates import (
     DuplicatePair,
     clusters,
@@ -13,7 +15,9 @@ from citekit.duplicates import (
     normalise_title,
     plan_merge,
 )
+from citekit.errors import Conflict, NotFound, VersionConflict
 from citekit.model import Source, validate_source
+from citekit.storage.tables import ArticleRow, CitationRow, ClaimRow
 
 
 def src(**fields: Any) -> Source:
@@ -140,3 +144,104 @@ def test_merging_twice_keeps_both_losing_values() -> None:
 def test_equal_values_differing_only_in_case_and_spaces_are_no_conflict() -> None:
     plan = plan_merge(deutscher(), deutscher(key="b", publisher="oxford  university press"))
     assert plan.conflicts == [] and "publisher-merged" not in plan.merged.extra
+
+
+# -- stored records: find and merge (SQLite and PostgreSQL) --------------------------------------
+
+
+def _article_with_claims(session: Session, count: int) -> list[str]:
+    """An article with ``count`` claims; returns the claim ids."""
+    article = ArticleRow.model_validate(
+        {"id": "ART1", "title": "T", "text": "One. Two. Three.", "text_hash": "x"}
+    )
+    session.add(article)
+    ids = []
+    for i in range(count):
+        claim = ClaimRow.model_validate(
+            {"id": f"CLM{i}", "article_id": "ART1", "text": "One.", "exact": "One."}
+        )
+        session.add(claim)
+        ids.append(claim.id)
+    session.flush()
+    return ids
+
+
+def _link(session: Session, claim: str, source: str, page: str = "", **fields: Any) -> None:
+    row = CitationRow.model_validate(
+        {
+            "id": f"L{claim}{source}{page}"[:16],
+            "claim_id": claim,
+            "source_id": source,
+            "locator_label": "page" if page else "",
+            "locator_value": page,
+            **fields,
+        }
+    )
+    session.add(row)
+    session.flush()
+
+
+def test_find_duplicates_in_the_library(session: Session) -> None:
+    services.add_source(session, data=deutscher())
+    services.add_source(session, data=deutscher(key="again", issued="1964"))
+    services.add_source(session, data=src(title="Something else", key="else"))
+    (match,) = services.find_duplicates(session)
+    assert (match.first.key, match.second.key) == ("deutscher1963prophet", "again")
+    assert match.reasons == ["same title, year and creator"]
+
+
+def test_merge_moves_every_claim_link(session: Session) -> None:
+    keep = services.add_source(session, data=deutscher(ISBN="0-306-40615-2"))
+    other = services.add_source(
+        session,
+        data=deutscher(key="dup", publisher="Oxford UP", **{"publisher-place": "London"}),
+    )
+    assert keep.id and other.id
+    claims = _article_with_claims(session, 3)
+    _link(session, claims[0], keep.id, "45")
+    _link(session, claims[0], other.id, "45", quotation="the planet without a visa")
+    _link(session, claims[1], other.id, "12")
+    _link(session, claims[2], other.id)
+
+    report = services.merge_sources(session, keep="deutscher1963prophet", other="dup")
+
+    assert report.removed == "dup" and report.filled == ["publisher-place"]
+    assert report.links_moved == 2 and report.links_dropped == 1
+    assert report.conflicts == [
+        {
+            "field": "publisher",
+            "kept": "Oxford University Press",
+            "other": "Oxford UP",
+            "saved_as": "publisher-merged",
+        }
+    ]
+    with pytest.raises(NotFound):
+        services.get_source(session, ref="dup")
+    merged = services.get_source(session, ref=keep.id)
+    assert merged.version == keep.version + 1
+    assert merged.publisher_place == "London"
+    assert merged.extra["publisher-merged"] == "Oxford UP"
+    assert merged.extra["merged-from"] == ["dup"]
+    links = session.exec(select(CitationRow)).all()
+    assert {(link.claim_id, link.locator_value) for link in links} == {
+        (claims[0], "45"),
+        (claims[1], "12"),
+        (claims[2], ""),
+    }
+    assert all(link.source_id == keep.id for link in links)
+    # The dropped twin lent its quotation to the link that stays.
+    (kept_link,) = [link for link in links if link.claim_id == claims[0]]
+    assert kept_link.quotation == "the planet without a visa"
+    assert services.find_duplicates(session) == []
+
+
+def test_merge_refuses_itself_and_stale_versions(session: Session) -> None:
+    keep = services.add_source(session, data=deutscher())
+    services.add_source(session, data=deutscher(key="dup"))
+    with pytest.raises(Conflict):
+        services.merge_sources(session, keep=keep.key or "", other=keep.id or "")
+    with pytest.raises(VersionConflict):
+        services.merge_sources(session, keep="dup", other=keep.id or "", other_version=99)
+    with pytest.raises(NotFound):
+        services.merge_sources(session, keep="dup", other="nosuchkey")
+    assert services.count_sources(session) == 2
