@@ -14,11 +14,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, computed_field
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from citekit import duplicates, integrity
+from citekit.claims.anchor import Method, claims_from_spans, reanchor
+from citekit.claims.article import claim_spans, parse_article
+from citekit.claims.links import claims_containing, parse_links, resolve_links
+from citekit.claims.suggest import Suggestion, suggest
 from citekit.errors import (
     CitekitError,
     Conflict,
@@ -31,10 +34,21 @@ from citekit.errors import (
     Unauthorized,
     VersionConflict,
 )
-from citekit.model import Source, make_key, validate_source
+from citekit.model import Source, field_errors, make_key, validate_source
+from citekit.model.article import (
+    Article,
+    Citation,
+    Claim,
+    ClaimKind,
+    Locator,
+    Provenance,
+    Rank,
+    Relation,
+    text_hash,
+)
 from citekit.model.keys import base_key
 from citekit.storage import repository as repo
-from citekit.storage.tables import ApiKeyRow, ArticleRow, CitationRow, SourceRow
+from citekit.storage.tables import ApiKeyRow, ArticleRow, CitationRow, ClaimRow, SourceRow
 
 # ---------------------------------------------------------------------------------------------
 # Sources
@@ -383,168 +397,632 @@ def revoke_api_key(session: Session, *, ref: str) -> ApiKey:
 
 
 # ---------------------------------------------------------------------------------------------
-# Integrity checks, duplicates and merging (issue 3)
+# Articles, claims and citations (claim ⇄ source links)
 # ---------------------------------------------------------------------------------------------
 
 
-def _library_in_order(session: Session) -> list[Source]:
-    """Every source in the order it was added, which is the order of the list it came from."""
-    rows, _ = repo.query_sources(session, [], sort="created")
-    return [repo.row_to_source(r) for r in rows]
+class ArticleImport(BaseModel):
+    """What importing an article produced; ``bibliography`` is its split-off raw text."""
+
+    article: Article
+    claims: int
+    captions: int
+    sections: list[str]
+    bibliography: str | None = None
 
 
-def _article_text(session: Session, article: str | None) -> str | None:
-    """One article's text, or every article's when none is named (names are checked against it)."""
-    if article is not None:
-        row = session.get(ArticleRow, article)
-        if row is None:
-            raise NotFound(f"no article with id {article!r}")
-        return row.text
-    return "\n\n".join(session.exec(select(ArticleRow.text))) or None
+class Reanchored(BaseModel):
+    """The outcome of replacing an article's text: how each claim was found, or not."""
+
+    article: Article
+    counts: dict[str, int]
+    found_share: float
+    orphans: list[Claim]
+    new_claims: list[Claim]
+    fuzzy: list[Claim]
 
 
-def check_library(
-    session: Session, *, article: str | None = None, style: str = "chicago"
-) -> list[integrity.Finding]:
-    """Integrity findings for the whole library, creators' names checked against the articles."""
-    return integrity.check_sources(
-        _library_in_order(session), article_text=_article_text(session, article), style=style
-    )
+class ClaimSupport(BaseModel):
+    """A citation of a claim, with its source."""
 
-
-def check_source(session: Session, *, ref: str, style: str = "chicago") -> list[integrity.Finding]:
-    """Integrity findings for one source (by id or key)."""
-    source = get_source(session, ref=ref)
-    findings = integrity.check_source(source, style=style)
-    text = _article_text(session, None)
-    if text:
-        findings += integrity.check_names_against_text([source], text)
-    return integrity.sort_findings(findings)
-
-
-def check_file(
-    *,
-    data: bytes,
-    format: str | None = None,
-    filename: str | None = None,
-    article_text: str | None = None,
-    style: str = "chicago",
-) -> list[integrity.Finding]:
-    """Check a file before importing it: unreadable entries, guessed fields, every record check,
-    and for a free-text bibliography the defects of each line as it was typed."""
-    from citekit.formats import base, format_for_suffix, get_format
-
-    text, notices = base.decode(data)
-    if format is not None:
-        chosen = get_format(format)
-    elif filename is not None and base.suffix_of(filename):
-        chosen = format_for_suffix(filename)
-    else:
-        chosen = get_format(base.sniff(text) or "plaintext")
-    result = chosen.parse(text)
-    findings = [
-        integrity.Finding("decoding", integrity.Severity.INFO, n.message, line=n.line)
-        for n in notices
-    ]
-    findings += integrity.check_parse_result(
-        result,
-        text=text if chosen.name == "plaintext" else None,
-        article_text=article_text,
-        style=style,
-    )
-    return findings
-
-
-class DuplicateMatch(BaseModel):
-    """Two stored sources that look like one, and why."""
-
-    first: Source
-    second: Source
-    reasons: list[str]
-
-
-def find_duplicates(session: Session) -> list[DuplicateMatch]:
-    """Likely duplicates in the library: same DOI or ISBN, or same title, year ±1 and creator."""
-    sources = _library_in_order(session)
-    return [
-        DuplicateMatch(first=sources[p.first], second=sources[p.second], reasons=list(p.reasons))
-        for p in duplicates.find_duplicates(sources)
-    ]
-
-
-class MergeReport(BaseModel):
-    """What a merge did: the surviving record, the fields it gained, the conflicts it kept in
-    ``extra``, and the claim links moved to it (or dropped when it had the same link already)."""
-
+    citation: Citation
     source: Source
-    removed: str
-    filled: list[str]
-    added_creators: list[str]
-    conflicts: list[dict[str, Any]]
-    links_moved: int
-    links_dropped: int
 
 
-def _move_links(session: Session, *, to: str, away: str) -> tuple[int, int]:
-    """Point the claim links of source ``away`` at source ``to``; a link ``to`` already has (same
-    claim and locator) is dropped, after lending it any quotation or note it lacked."""
-    moved = dropped = 0
-    links = session.exec(select(CitationRow).where(CitationRow.source_id == away)).all()
-    for link in links:
-        twin = session.exec(
-            select(CitationRow).where(
-                CitationRow.source_id == to,
-                CitationRow.claim_id == link.claim_id,
-                CitationRow.locator_label == link.locator_label,
-                CitationRow.locator_value == link.locator_value,
-            )
-        ).first()
-        if twin is None:
-            link.source_id = to
-            repo.touch(link)
-            session.add(link)
-            moved += 1
-            continue
-        if (twin.quotation is None and link.quotation) or (twin.note is None and link.note):
-            twin.quotation = twin.quotation or link.quotation
-            twin.note = twin.note or link.note
-            repo.touch(twin)
-            session.add(twin)
-        session.delete(link)
-        dropped += 1
-    session.flush()
-    return moved, dropped
+class SourceUse(BaseModel):
+    """A citation of a source, with the claim it backs."""
+
+    citation: Citation
+    claim: Claim
 
 
-def merge_sources(
+class SectionCoverage(BaseModel):
+    """How many claims of a section have a supporting (or illustrating) citation."""
+
+    section: str | None
+    claims: int
+    supported: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def share(self) -> float:
+        return self.supported / self.claims if self.claims else 1.0
+
+
+class Coverage(BaseModel):
+    """Coverage per section and for the whole article (orphans are not counted)."""
+
+    article_id: str
+    sections: list[SectionCoverage]
+    total: SectionCoverage
+
+
+class LinksLoad(BaseModel):
+    """Curated links loaded from a links file, and the ones that could not be used."""
+
+    added: int
+    skipped: int
+    problems: list[str]
+
+
+# A claim counts as backed when a citation supports it or, for a caption, illustrates it.
+BACKING = (Relation.SUPPORTS.value, Relation.ILLUSTRATES.value)
+
+
+def _article(row: ArticleRow) -> Article:
+    return Article.model_validate(
+        {
+            "id": row.id,
+            "title": row.title,
+            "author": row.author,
+            "text": row.text,
+            "version": row.version,
+            "created": row.created,
+            "modified": row.modified,
+        }
+    )
+
+
+def _claim(row: ClaimRow) -> Claim:
+    return Claim.model_validate(
+        {
+            "id": row.id,
+            "article_id": row.article_id,
+            "section": row.section,
+            "kind": row.kind,
+            "text": row.text,
+            "anchor": {
+                "exact": row.exact,
+                "prefix": row.prefix,
+                "suffix": row.suffix,
+                "start": row.start,
+                "end": row.end,
+            },
+            "orphan": row.orphan,
+            "version": row.version,
+            "created": row.created,
+            "modified": row.modified,
+        }
+    )
+
+
+def _citation(row: CitationRow) -> Citation:
+    locator = (
+        {"label": row.locator_label, "value": row.locator_value} if row.locator_value else None
+    )
+    return Citation.model_validate(
+        {
+            "id": row.id,
+            "claim_id": row.claim_id,
+            "source_id": row.source_id,
+            "locator": locator,
+            "relation": row.relation,
+            "quotation": row.quotation,
+            "note": row.note,
+            "rank": row.rank,
+            "provenance": row.provenance,
+            "version": row.version,
+            "created": row.created,
+            "modified": row.modified,
+        }
+    )
+
+
+def _claim_row_values(claim: Claim, position: int) -> dict[str, Any]:
+    return {
+        "article_id": claim.article_id,
+        "position": position,
+        "section": claim.section,
+        "kind": claim.kind.value,
+        "text": claim.text,
+        "exact": claim.anchor.exact,
+        "prefix": claim.anchor.prefix,
+        "suffix": claim.anchor.suffix,
+        "start": claim.anchor.start,
+        "end": claim.anchor.end,
+        "orphan": claim.orphan,
+    }
+
+
+def _article_row(session: Session, ref: str | None) -> ArticleRow:
+    """By id; without one, the article most recently changed."""
+    if ref:
+        row = session.get(ArticleRow, ref)
+        if row is None:
+            raise NotFound(f"no article with id {ref!r}")
+        return row
+    row = session.exec(
+        select(ArticleRow).order_by(col(ArticleRow.modified).desc(), col(ArticleRow.id))
+    ).first()
+    if row is None:
+        raise NotFound("no article yet: import one first (citekit article import FILE)")
+    return row
+
+
+def _claim_rows(session: Session, article_id: str) -> list[ClaimRow]:
+    statement = (
+        select(ClaimRow)
+        .where(ClaimRow.article_id == article_id)
+        .order_by(col(ClaimRow.position), col(ClaimRow.id))
+    )
+    return list(session.exec(statement))
+
+
+def _claim_row(session: Session, ref: str, *, article: str | None = None) -> ClaimRow:
+    """A claim by id, or by a quote that only one claim contains."""
+    row = session.get(ClaimRow, ref)
+    if row is not None:
+        return row
+    found = find_claims(session, quote=ref, article=article)
+    if not found:
+        raise NotFound(f"no claim with id {ref!r} or containing {ref!r}")
+    if len(found) > 1:
+        ids = ", ".join(c.id or "" for c in found[:5])
+        raise InvalidRecord(
+            [FieldError(("claim",), f"{len(found)} claims contain {ref!r} ({ids}): quote more")],
+            what="claim reference",
+        )
+    row = session.get(ClaimRow, found[0].id)
+    assert row is not None
+    return row
+
+
+def import_article(session: Session, *, text: str, title: str | None = None) -> ArticleImport:
+    """Store an article (plain text or Markdown) and its claims; the bibliography is split off."""
+    parsed = parse_article(text)
+    if not (title or parsed.title):
+        raise InvalidRecord([FieldError(("title",), "the article has no title line")], "article")
+    spans = claim_spans(parsed)
+    if not spans:
+        raise InvalidRecord(
+            [FieldError(("text",), "no sentence or caption found in the article")], "article"
+        )
+    row = ArticleRow.model_validate(
+        {
+            "id": repo.new_id(),
+            "title": title or parsed.title,
+            "author": parsed.author,
+            "text": parsed.text,
+            "text_hash": text_hash(parsed.text),
+            "bibliography": parsed.bibliography,
+        }
+    )
+    session.add(row)
+    claims = claims_from_spans(row.id, parsed.text, spans)
+    for position, claim in enumerate(claims):
+        values = _claim_row_values(claim, position)
+        session.add(ClaimRow.model_validate({"id": repo.new_id(), **values}))
+    _flush(session, f"article {row.title!r}")
+    return ArticleImport(
+        article=_article(row),
+        claims=len(claims),
+        captions=sum(c.kind is ClaimKind.CAPTION for c in claims),
+        sections=parsed.sections(),
+        bibliography=parsed.bibliography,
+    )
+
+
+def get_article(session: Session, *, ref: str | None = None) -> Article:
+    """An article by id (default: the one most recently changed)."""
+    return _article(_article_row(session, ref))
+
+
+def list_articles(session: Session) -> list[Article]:
+    """Every article, most recently changed first."""
+    statement = select(ArticleRow).order_by(col(ArticleRow.modified).desc(), col(ArticleRow.id))
+    return [_article(r) for r in session.exec(statement)]
+
+
+def replace_article_text(
     session: Session,
     *,
-    keep: str,
-    other: str,
+    ref: str | None = None,
+    text: str,
     expected_version: int | None = None,
-    other_version: int | None = None,
-) -> MergeReport:
-    """Merge source ``other`` into ``keep`` (ids or keys) and delete it: ``keep``'s values win,
-    every value of ``other`` it overrides is kept in ``extra`` and reported, and every claim
-    link to ``other`` moves to ``keep``. All in the caller's transaction."""
-    keep_row, other_row = _source_row(session, keep), _source_row(session, other)
-    if keep_row.id == other_row.id:
-        raise Conflict(f"cannot merge source {keep_row.key!r} into itself")
-    _check_version(keep_row, expected_version, f"source {keep_row.key!r}")
-    _check_version(other_row, other_version, f"source {other_row.key!r}")
-    plan = duplicates.plan_merge(repo.row_to_source(keep_row), repo.row_to_source(other_row))
-    moved, dropped = _move_links(session, to=keep_row.id, away=other_row.id)
-    removed = other_row.key
-    session.delete(other_row)
+) -> Reanchored:
+    """Replace an article's text and find every claim again; links stay with their claims.
+
+    Claims not found become orphans (kept with their links, reported); sentences that match no
+    old claim become new, unlinked claims.
+    """
+    row = _article_row(session, ref)
+    _check_version(row, expected_version, f"article {row.id}")
+    parsed = parse_article(text)
+    spans = claim_spans(parsed)
+    rows = [r for r in _claim_rows(session, row.id) if not r.orphan]
+    old_claims = [_claim(r) for r in rows]
+    result = reanchor([c.anchor for c in old_claims], parsed.text, spans)
+    now = repo.utcnow()
+    placed: list[tuple[int, ClaimRow]] = []
+    orphans: list[Claim] = []
+    fuzzy: list[Claim] = []
+    for claim_row, match in zip(rows, result.matches, strict=True):
+        if match.anchor is None:
+            claim_row.orphan = True
+            repo.touch(claim_row, now)
+            orphans.append(_claim(claim_row))
+            continue
+        anchor = match.anchor
+        home = next((s for s in spans if s.start <= anchor.start < s.end), None)
+        changed = (claim_row.start, claim_row.end, claim_row.exact) != (
+            anchor.start,
+            anchor.end,
+            anchor.exact,
+        )
+        claim_row.exact, claim_row.prefix, claim_row.suffix = (
+            anchor.exact,
+            anchor.prefix,
+            anchor.suffix,
+        )
+        claim_row.start, claim_row.end, claim_row.text = anchor.start, anchor.end, anchor.exact
+        if home is not None:
+            claim_row.section = home.section
+        if changed:
+            repo.touch(claim_row, now)
+        placed.append((anchor.start, claim_row))
+        if match.method is Method.FUZZY:
+            fuzzy.append(_claim(claim_row))
+    new_rows = [
+        ClaimRow.model_validate({"id": repo.new_id(), **_claim_row_values(claim, 0)})
+        for claim in claims_from_spans(row.id, parsed.text, result.new_spans)
+    ]
+    placed += [(new_row.start, new_row) for new_row in new_rows]
+    placed.sort(key=lambda item: item[0])
+    for position, (_, claim_row) in enumerate(placed):
+        claim_row.position = position
+        session.add(claim_row)
+    for position, orphan_row in enumerate(
+        (r for r in _claim_rows(session, row.id) if r.orphan), start=len(placed)
+    ):
+        orphan_row.position = position
+        session.add(orphan_row)
+    row.text, row.text_hash = parsed.text, text_hash(parsed.text)
+    row.bibliography = parsed.bibliography
+    row.title = parsed.title or row.title
+    row.author = parsed.author or row.author
+    repo.touch(row, now)
+    session.add(row)
+    _flush(session, f"article {row.id}")
+    return Reanchored(
+        article=_article(row),
+        counts=result.counts(),
+        found_share=result.found_share,
+        orphans=orphans,
+        new_claims=[_claim(r) for r in new_rows],
+        fuzzy=fuzzy,
+    )
+
+
+def list_claims(
+    session: Session,
+    *,
+    article: str | None = None,
+    unsupported: bool = False,
+    orphans: bool | None = None,
+    section: str | None = None,
+) -> list[Claim]:
+    """An article's claims in text order; ``unsupported`` keeps those no citation backs."""
+    article_row = _article_row(session, article)
+    rows = _claim_rows(session, article_row.id)
+    if orphans is not None:
+        rows = [r for r in rows if r.orphan == orphans]
+    if section is not None:
+        rows = [r for r in rows if r.section == section]
+    if unsupported:
+        backed = _backed_claim_ids(session, article_row.id)
+        rows = [r for r in rows if r.id not in backed and not r.orphan]
+    return [_claim(r) for r in rows]
+
+
+def _backed_claim_ids(session: Session, article_id: str) -> set[str]:
+    statement = (
+        select(CitationRow.claim_id)
+        .join(ClaimRow, col(ClaimRow.id) == col(CitationRow.claim_id))
+        .where(ClaimRow.article_id == article_id, col(CitationRow.relation).in_(BACKING))
+    )
+    return set(session.exec(statement))
+
+
+def get_claim(session: Session, *, ref: str) -> Claim:
+    """A claim by id, or by a quote only one claim contains."""
+    return _claim(_claim_row(session, ref))
+
+
+def find_claims(session: Session, *, quote: str, article: str | None = None) -> list[Claim]:
+    """Claims containing ``quote``, tolerant of whitespace and of curly or straight quotes."""
+    if not quote.strip():
+        raise InvalidRecord([FieldError(("quote",), "give some text to look for")], "query")
+    statement = select(ClaimRow)
+    if article:
+        statement = statement.where(ClaimRow.article_id == _article_row(session, article).id)
+    statement = statement.order_by(col(ClaimRow.article_id), col(ClaimRow.position))
+    return claims_containing(quote, [_claim(r) for r in session.exec(statement)])
+
+
+def _locator_columns(locator: Locator | str | None) -> tuple[str, str]:
+    if locator is None or locator == "":
+        return "", ""
+    parsed = Locator.parse(locator) if isinstance(locator, str) else locator
+    return parsed.label.value, parsed.value
+
+
+def add_citation(
+    session: Session,
+    *,
+    claim: str,
+    source: str,
+    locator: Locator | str | None = None,
+    relation: Relation | str = Relation.SUPPORTS,
+    quotation: str | None = None,
+    note: str | None = None,
+    rank: Rank | str = Rank.NORMAL,
+    provenance: Provenance | str = Provenance.MANUAL,
+) -> Citation:
+    """Link a claim (id or quote) to a source (id or key); the same link twice is a Conflict."""
+    claim_row = _claim_row(session, claim)
+    source_row = _source_row(session, source)
+    try:
+        citation = Citation(
+            claim_id=claim_row.id,
+            source_id=source_row.id,
+            locator=locator or None,
+            relation=Relation(relation),
+            quotation=quotation,
+            note=note,
+            rank=Rank(rank),
+            provenance=Provenance(provenance),
+        )
+    except ValueError as exc:
+        raise InvalidRecord([FieldError(("citation",), str(exc))], what="citation") from None
+    label, value = _locator_columns(citation.locator)
+    duplicate = session.exec(
+        select(CitationRow).where(
+            CitationRow.claim_id == claim_row.id,
+            CitationRow.source_id == source_row.id,
+            CitationRow.locator_label == label,
+            CitationRow.locator_value == value,
+        )
+    ).first()
+    if duplicate is not None:
+        where = f" at {value}" if value else ""
+        raise Conflict(
+            f"claim {claim_row.id} already cites {source_row.key}{where} (citation {duplicate.id})"
+        )
+    row = CitationRow.model_validate(
+        {
+            "id": repo.new_id(),
+            "claim_id": claim_row.id,
+            "source_id": source_row.id,
+            "locator_label": label,
+            "locator_value": value,
+            "relation": citation.relation.value,
+            "quotation": quotation,
+            "note": note,
+            "rank": citation.rank.value,
+            "provenance": citation.provenance.value,
+        }
+    )
+    session.add(row)
+    _flush(session, f"citation of {source_row.key} by claim {claim_row.id}")
+    return _citation(row)
+
+
+def _citation_row(session: Session, ref: str) -> CitationRow:
+    row = session.get(CitationRow, ref)
+    if row is None:
+        raise NotFound(f"no citation with id {ref!r}")
+    return row
+
+
+def get_citation(session: Session, *, ref: str) -> Citation:
+    """A citation by id."""
+    return _citation(_citation_row(session, ref))
+
+
+CITATION_FIELDS = frozenset({"locator", "relation", "quotation", "note", "rank", "provenance"})
+
+
+def update_citation(
+    session: Session,
+    *,
+    ref: str,
+    changes: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> Citation:
+    """Change a citation's locator, relation, quotation, note, rank or provenance."""
+    row = _citation_row(session, ref)
+    _check_version(row, expected_version, f"citation {row.id}")
+    unknown = sorted(set(changes) - CITATION_FIELDS)
+    if unknown:
+        raise InvalidRecord(
+            [FieldError((name,), "not a field a citation can change") for name in unknown],
+            what="citation",
+        )
+    current = _citation(row).model_dump()
+    current.update(changes)
+    try:
+        updated = Citation.model_validate(current)
+    except ValidationError as exc:
+        raise InvalidRecord(field_errors(exc), what="citation") from None
+    row.locator_label, row.locator_value = _locator_columns(updated.locator)
+    row.relation, row.rank = updated.relation.value, updated.rank.value
+    row.provenance = updated.provenance.value
+    row.quotation, row.note = updated.quotation, updated.note
+    repo.touch(row)
+    session.add(row)
+    _flush(session, f"citation {row.id}")
+    return _citation(row)
+
+
+def delete_citation(session: Session, *, ref: str, expected_version: int | None = None) -> None:
+    """Remove one citation by id."""
+    row = _citation_row(session, ref)
+    _check_version(row, expected_version, f"citation {row.id}")
+    session.delete(row)
     session.flush()
-    merged = replace_source(session, ref=keep_row.id, data=plan.merged)
-    summary = plan.as_dict()
-    return MergeReport(
-        source=merged,
-        removed=removed,
-        filled=summary["filled"],
-        added_creators=summary["added_creators"],
-        conflicts=summary["conflicts"],
-        links_moved=moved,
-        links_dropped=dropped,
+
+
+def unlink(session: Session, *, claim: str, source: str) -> int:
+    """Remove every citation of ``source`` by ``claim``; returns how many; none is NotFound."""
+    claim_row = _claim_row(session, claim)
+    source_row = _source_row(session, source)
+    rows = list(
+        session.exec(
+            select(CitationRow).where(
+                CitationRow.claim_id == claim_row.id, CitationRow.source_id == source_row.id
+            )
+        )
+    )
+    if not rows:
+        raise NotFound(f"claim {claim_row.id} does not cite {source_row.key}")
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return len(rows)
+
+
+def sources_for_claim(session: Session, *, claim: str) -> list[ClaimSupport]:
+    """The citations of a claim (id or quote) with their sources, preferred first."""
+    claim_row = _claim_row(session, claim)
+    statement = (
+        select(CitationRow, SourceRow)
+        .join(SourceRow, col(SourceRow.id) == col(CitationRow.source_id))
+        .where(CitationRow.claim_id == claim_row.id)
+    )
+    out = [
+        ClaimSupport(citation=_citation(c), source=repo.row_to_source(s))
+        for c, s in session.exec(statement)
+    ]
+    return sorted(out, key=lambda x: (_RANK_ORDER[x.citation.rank], x.source.key or ""))
+
+
+_RANK_ORDER = {Rank.PREFERRED: 0, Rank.NORMAL: 1, Rank.DEPRECATED: 2}
+
+
+def claims_for_source(session: Session, *, source: str) -> list[SourceUse]:
+    """The claims a source (id or key) is cited for, in article and text order."""
+    source_row = _source_row(session, source)
+    statement = (
+        select(CitationRow, ClaimRow)
+        .join(ClaimRow, col(ClaimRow.id) == col(CitationRow.claim_id))
+        .where(CitationRow.source_id == source_row.id)
+        .order_by(col(ClaimRow.article_id), col(ClaimRow.position))
+    )
+    return [SourceUse(citation=_citation(c), claim=_claim(r)) for c, r in session.exec(statement)]
+
+
+def coverage(session: Session, *, article: str | None = None) -> Coverage:
+    """Share of claims backed by a citation, per section (in text order) and in total."""
+    article_row = _article_row(session, article)
+    backed = _backed_claim_ids(session, article_row.id)
+    counts: dict[str | None, list[int]] = {}
+    for row in _claim_rows(session, article_row.id):
+        if row.orphan:
+            continue
+        entry = counts.setdefault(row.section, [0, 0])
+        entry[0] += 1
+        entry[1] += row.id in backed
+    sections = [SectionCoverage(section=s, claims=n, supported=k) for s, (n, k) in counts.items()]
+    total = SectionCoverage(
+        section=None,
+        claims=sum(s.claims for s in sections),
+        supported=sum(s.supported for s in sections),
+    )
+    return Coverage(article_id=article_row.id, sections=sections, total=total)
+
+
+def uncited_sources(session: Session, *, article: str | None = None) -> list[Source]:
+    """Sources no claim cites (no claim of ``article``, when given), by key."""
+    cited = select(CitationRow.source_id)
+    if article:
+        article_id = _article_row(session, article).id
+        cited = cited.join(ClaimRow, col(ClaimRow.id) == col(CitationRow.claim_id)).where(
+            ClaimRow.article_id == article_id
+        )
+    statement = (
+        select(SourceRow).where(col(SourceRow.id).not_in(cited)).order_by(col(SourceRow.key))
+    )
+    return [repo.row_to_source(r) for r in session.exec(statement)]
+
+
+def suggest_sources(session: Session, *, claim: str, limit: int = 5) -> list[Suggestion]:
+    """Ranked candidate sources for a claim (id or quote), leaving out those it cites already."""
+    claim_row = _claim_row(session, claim)
+    cited = set(
+        session.exec(select(CitationRow.source_id).where(CitationRow.claim_id == claim_row.id))
+    )
+    sources = [
+        repo.row_to_source(r)
+        for r in session.exec(select(SourceRow).order_by(col(SourceRow.key)))
+        if r.id not in cited
+    ]
+    return suggest(_claim(claim_row), sources, limit=limit)
+
+
+def load_links(session: Session, *, text: str, article: str | None = None) -> LinksLoad:
+    """Add the curated links of a links file (quote → source key) to an article's claims.
+
+    Links already present are skipped; a link whose quote or key finds nothing is reported.
+    """
+    article_row = _article_row(session, article)
+    specs, problems = parse_links(text)
+    claims = [_claim(r) for r in _claim_rows(session, article_row.id)]
+    keys = {key: id_ for id_, key in session.exec(select(SourceRow.id, SourceRow.key))}
+    resolved, unresolved = resolve_links(specs, claims, keys)
+    messages = [f"link {p.index}: {p.reason}: {p.quote[:60]!r}" for p in problems + unresolved]
+    added = skipped = 0
+    for link in resolved:
+        try:  # the duplicate check runs before anything is written, so nothing to undo
+            add_citation(
+                session,
+                claim=link.claim.id or "",
+                source=link.source_id,
+                locator=link.spec.locator,
+                relation=link.spec.relation,
+                quotation=link.spec.quotation,
+                note=link.spec.note,
+                rank=link.spec.rank,
+            )
+            added += 1
+        except Conflict:
+            skipped += 1
+    return LinksLoad(added=added, skipped=skipped, problems=messages)
+
+
+def load_demo_article(session: Session, *, directory: Path = DEMO_DIR) -> LinksLoad | None:
+    """Import the demo article and its curated links (once; None when already there)."""
+    article_file = directory / "article.txt"
+    if not article_file.exists():
+        return None
+    text = article_file.read_text(encoding="utf-8")
+    if session.exec(
+        select(ArticleRow).where(ArticleRow.text_hash == text_hash(parse_article(text).text))
+    ).first():
+        return None
+    imported = import_article(session, text=text)
+    links_file = directory / "links.json"
+    if not links_file.exists():
+        return LinksLoad(added=0, skipped=0, problems=[])
+    return load_links(
+        session, text=links_file.read_text(encoding="utf-8"), article=imported.article.id
     )
