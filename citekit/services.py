@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, ValidationError, computed_field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from citekit import duplicates, integrity
 from citekit.claims.anchor import Method, claims_from_spans, reanchor
 from citekit.claims.article import claim_spans, parse_article
 from citekit.claims.links import claims_containing, parse_links, resolve_links
@@ -394,6 +395,174 @@ def revoke_api_key(session: Session, *, ref: str) -> ApiKey:
     session.add(row)
     session.flush()
     return _api_key(row)
+
+
+# ---------------------------------------------------------------------------------------------
+# Integrity checks, duplicates and merging (issue 3)
+# ---------------------------------------------------------------------------------------------
+
+
+def _library_in_order(session: Session) -> list[Source]:
+    """Every source in the order it was added, which is the order of the list it came from."""
+    rows, _ = repo.query_sources(session, [], sort="created")
+    return [repo.row_to_source(r) for r in rows]
+
+
+def _article_text(session: Session, article: str | None) -> str | None:
+    """One article's text, or every article's when none is named (names are checked against it)."""
+    if article is not None:
+        row = session.get(ArticleRow, article)
+        if row is None:
+            raise NotFound(f"no article with id {article!r}")
+        return row.text
+    return "\n\n".join(session.exec(select(ArticleRow.text))) or None
+
+
+def check_library(
+    session: Session, *, article: str | None = None, style: str = "chicago"
+) -> list[integrity.Finding]:
+    """Integrity findings for the whole library, creators' names checked against the articles."""
+    return integrity.check_sources(
+        _library_in_order(session), article_text=_article_text(session, article), style=style
+    )
+
+
+def check_source(session: Session, *, ref: str, style: str = "chicago") -> list[integrity.Finding]:
+    """Integrity findings for one source (by id or key)."""
+    source = get_source(session, ref=ref)
+    findings = integrity.check_source(source, style=style)
+    text = _article_text(session, None)
+    if text:
+        findings += integrity.check_names_against_text([source], text)
+    return integrity.sort_findings(findings)
+
+
+def check_file(
+    *,
+    data: bytes,
+    format: str | None = None,
+    filename: str | None = None,
+    article_text: str | None = None,
+    style: str = "chicago",
+) -> list[integrity.Finding]:
+    """Check a file before importing it: unreadable entries, guessed fields, every record check,
+    and for a free-text bibliography the defects of each line as it was typed."""
+    from citekit.formats import base, format_for_suffix, get_format
+
+    text, notices = base.decode(data)
+    if format is not None:
+        chosen = get_format(format)
+    elif filename is not None and base.suffix_of(filename):
+        chosen = format_for_suffix(filename)
+    else:
+        chosen = get_format(base.sniff(text) or "plaintext")
+    result = chosen.parse(text)
+    findings = [
+        integrity.Finding("decoding", integrity.Severity.INFO, n.message, line=n.line)
+        for n in notices
+    ]
+    findings += integrity.check_parse_result(
+        result,
+        text=text if chosen.name == "plaintext" else None,
+        article_text=article_text,
+        style=style,
+    )
+    return findings
+
+
+class DuplicateMatch(BaseModel):
+    """Two stored sources that look like one, and why."""
+
+    first: Source
+    second: Source
+    reasons: list[str]
+
+
+def find_duplicates(session: Session) -> list[DuplicateMatch]:
+    """Likely duplicates in the library: same DOI or ISBN, or same title, year ±1 and creator."""
+    sources = _library_in_order(session)
+    return [
+        DuplicateMatch(first=sources[p.first], second=sources[p.second], reasons=list(p.reasons))
+        for p in duplicates.find_duplicates(sources)
+    ]
+
+
+class MergeReport(BaseModel):
+    """What a merge did: the surviving record, the fields it gained, the conflicts it kept in
+    ``extra``, and the claim links moved to it (or dropped when it had the same link already)."""
+
+    source: Source
+    removed: str
+    filled: list[str]
+    added_creators: list[str]
+    conflicts: list[dict[str, Any]]
+    links_moved: int
+    links_dropped: int
+
+
+def _move_links(session: Session, *, to: str, away: str) -> tuple[int, int]:
+    """Point the claim links of source ``away`` at source ``to``; a link ``to`` already has (same
+    claim and locator) is dropped, after lending it any quotation or note it lacked."""
+    moved = dropped = 0
+    links = session.exec(select(CitationRow).where(CitationRow.source_id == away)).all()
+    for link in links:
+        twin = session.exec(
+            select(CitationRow).where(
+                CitationRow.source_id == to,
+                CitationRow.claim_id == link.claim_id,
+                CitationRow.locator_label == link.locator_label,
+                CitationRow.locator_value == link.locator_value,
+            )
+        ).first()
+        if twin is None:
+            link.source_id = to
+            repo.touch(link)
+            session.add(link)
+            moved += 1
+            continue
+        if (twin.quotation is None and link.quotation) or (twin.note is None and link.note):
+            twin.quotation = twin.quotation or link.quotation
+            twin.note = twin.note or link.note
+            repo.touch(twin)
+            session.add(twin)
+        session.delete(link)
+        dropped += 1
+    session.flush()
+    return moved, dropped
+
+
+def merge_sources(
+    session: Session,
+    *,
+    keep: str,
+    other: str,
+    expected_version: int | None = None,
+    other_version: int | None = None,
+) -> MergeReport:
+    """Merge source ``other`` into ``keep`` (ids or keys) and delete it: ``keep``'s values win,
+    every value of ``other`` it overrides is kept in ``extra`` and reported, and every claim
+    link to ``other`` moves to ``keep``. All in the caller's transaction."""
+    keep_row, other_row = _source_row(session, keep), _source_row(session, other)
+    if keep_row.id == other_row.id:
+        raise Conflict(f"cannot merge source {keep_row.key!r} into itself")
+    _check_version(keep_row, expected_version, f"source {keep_row.key!r}")
+    _check_version(other_row, other_version, f"source {other_row.key!r}")
+    plan = duplicates.plan_merge(repo.row_to_source(keep_row), repo.row_to_source(other_row))
+    moved, dropped = _move_links(session, to=keep_row.id, away=other_row.id)
+    removed = other_row.key
+    session.delete(other_row)
+    session.flush()
+    merged = replace_source(session, ref=keep_row.id, data=plan.merged)
+    summary = plan.as_dict()
+    return MergeReport(
+        source=merged,
+        removed=removed,
+        filled=summary["filled"],
+        added_creators=summary["added_creators"],
+        conflicts=summary["conflicts"],
+        links_moved=moved,
+        links_dropped=dropped,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
