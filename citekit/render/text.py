@@ -248,6 +248,20 @@ def smarten(part: Node) -> Node:
     return part
 
 
+def capitalize_first(part: Node) -> Node:
+    """The first letter upper-cased, as a note begins: ``de Gaulle, …`` → ``De Gaulle, …``."""
+    if isinstance(part, Text):
+        for i, ch in enumerate(part.text):
+            if ch.isalpha():
+                return Text(part.text[:i] + ch.upper() + part.text[i + 1 :])
+            if not ch.isspace() and ch not in "“‘\"'([":
+                return part
+        return part
+    if isinstance(part, Container) and part.children:
+        return part.with_children((capitalize_first(part.children[0]), *part.children[1:]))
+    return part
+
+
 def _smart(text: str) -> str:
     out = []
     for i, ch in enumerate(text):

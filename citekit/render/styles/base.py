@@ -322,11 +322,14 @@ def _capitalise(token: str) -> str:
 
 
 def short_title(source: Source, *, max_words: int = 4) -> str:
-    """``title_short``, else the title before its subtitle, cut to ``max_words`` words."""
+    """``title_short``, else the title before its subtitle without a leading article, cut to
+    ``max_words`` words: ``A Curious Mind: The Secret …`` → ``Curious Mind`` (CMOS 14.32)."""
     if source.title_short:
         return source.title_short
     title = source.title or ""
     main = re.split(r"[:?!]\s|\.\s", title, maxsplit=1)[0]
+    if len(main.split()) > 1:
+        main = LEADING_ARTICLES.sub("", main, count=1)
     words = main.split()
     if len(words) <= max_words:
         return main

