@@ -354,3 +354,142 @@ def keys_revoke(
     with open_session() as session:
         key = services.revoke_api_key(session, ref=ref)
     console.print(f"revoked {key.scope} key {key.id} ({key.prefix}…)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Integrity checks, duplicates and merging (issue 3)
+# ---------------------------------------------------------------------------------------------
+
+_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _print_findings(findings: list[Any], what: str) -> None:
+    from citekit.integrity import Summary
+
+    if not findings:
+        console.print(f"{what}: no problems found")
+        return
+    table = Table(title=f"{what}: {Summary.of(findings)}", title_justify="left")
+    for column in ("severity", "record", "field", "problem", "suggested fix"):
+        table.add_column(column, overflow="fold")
+    for f in findings:
+        fix = "; ".join(
+            f"{name} = {json.dumps(value, ensure_ascii=False)}"
+            for name, value in (f.fix or {}).items()
+            if name != "creators"
+        ) or ("creators updated" if f.fix else "")
+        table.add_row(
+            f"[{_SEVERITY_STYLE[f.severity.value]}]{f.severity.value}[/]",
+            f.where,
+            f.field or "",
+            f.message,
+            fix,
+        )
+    console.print(table)
+
+
+@app.command()
+@handle_errors
+def check(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Check this file instead of the library (nothing is imported)."),
+    ] = None,
+    format: Annotated[
+        str | None, typer.Option("--format", help="The file's format (else from its suffix).")
+    ] = None,
+    article: Annotated[
+        str | None,
+        typer.Option(help="Compare creators' names with this article (a stored id or a file)."),
+    ] = None,
+    style: Annotated[
+        str, typer.Option(help="The style whose needed fields are checked.")
+    ] = "chicago",
+    strict: Annotated[bool, typer.Option(help="Exit non-zero on warnings too.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Integrity checks: identifiers, URLs, dates, fields the style needs, typing slips, names,
+    order. Exit status 1 when an error is found (with --strict, a warning too)."""
+    article_text = None
+    if article is not None and Path(article).is_file():
+        article_text = Path(article).read_text(encoding="utf-8")
+    if file is not None:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise fail(f"cannot read {file}: {exc}") from None
+        findings = services.check_file(
+            data=data, format=format, filename=file.name, article_text=article_text, style=style
+        )
+        what = str(file)
+    else:
+        stored_article = article if article_text is None else None
+        with open_session() as session:
+            findings = services.check_library(
+                session, article=stored_article, article_text=article_text, style=style
+            )
+        what = "library"
+    if as_json:
+        print_json([f.as_dict() for f in findings])
+    else:
+        _print_findings(findings, what)
+    failing = {"error", "warning"} if strict else {"error"}
+    if any(f.severity.value in failing for f in findings):
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def duplicates(as_json: JsonOption = False) -> None:
+    """List likely duplicates (same DOI or ISBN, or same title, year ±1 and creator)."""
+    with open_session() as session:
+        matches = services.find_duplicates(session)
+    if as_json:
+        print_json(
+            [{"first": m.first.key, "second": m.second.key, "reasons": m.reasons} for m in matches]
+        )
+        return
+    if not matches:
+        console.print("no duplicates found")
+        return
+    table = Table(title=f"{len(matches)} likely duplicate pairs", title_justify="left")
+    for column in ("keep", "merge", "title", "why"):
+        table.add_column(column, overflow="fold")
+    for m in matches:
+        table.add_row(m.first.key, m.second.key, m.first.title or "", "; ".join(m.reasons))
+    console.print(table)
+    console.print("merge one pair with: citekit merge KEEP OTHER")
+
+
+@app.command()
+@handle_errors
+def merge(
+    keep: Annotated[str, typer.Argument(help="The source that stays (id or key).")],
+    other: Annotated[str, typer.Argument(help="The source merged into it and removed.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Merge OTHER into KEEP: no value is lost, claim links move to KEEP, OTHER is removed."""
+    with open_session() as session:
+        survivor = services.get_source(session, ref=keep)
+        goner = services.get_source(session, ref=other)
+        if not yes and not typer.confirm(f"merge {goner.key} into {survivor.key}?"):
+            raise typer.Exit(1)
+        report = services.merge_sources(session, keep=keep, other=other)
+    if as_json:
+        print_json(report.model_dump(mode="json", by_alias=True, exclude_none=True))
+        return
+    console.print(
+        f"merged {report.removed} into [bold]{report.source.key}[/]: "
+        f"{report.links_moved} claim links moved, {report.links_dropped} already there"
+    )
+    if report.filled:
+        console.print(f"  filled from {report.removed}: {', '.join(report.filled)}")
+    if report.added_creators:
+        console.print(f"  creators added: {', '.join(report.added_creators)}")
+    for c in report.conflicts:
+        console.print(
+            f"  conflict in {c['field']}: kept {c['kept']!r}, "
+            f"{report.removed}'s {c['other']!r} saved in extra.{c['saved_as']}",
+            markup=False,
+        )

@@ -707,6 +707,19 @@ def check_order(
     return out
 
 
+_BIBLIOGRAPHY_HEADING = re.compile(
+    r"^[ \t]*(?:bibliography|references|works cited|sources|literature|select bibliography)"
+    r"[ \t]*:?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def article_body(text: str) -> str:
+    """The article without its bibliography: the text before the last bibliography heading."""
+    headings = list(_BIBLIOGRAPHY_HEADING.finditer(text))
+    return text[: headings[-1].start()] if headings else text
+
+
 _WORD = re.compile(r"[^\W\d_][^\W\d_’'-]*[^\W\d_]")
 
 
@@ -722,11 +735,13 @@ def check_names_against_text(
 ) -> list[Finding]:
     """Creators whose family name the article text spells differently (Volkognov/Volkogonov).
 
-    A near spelling counts when it scores ``min_score`` or more (rapidfuzz ratio), starts with the
-    same letter, and is neither a prefix nor an extension of the name (Sedov/Sedova, Lenin/Leninism
+    Only the article's body counts (the text before its bibliography heading, which holds the
+    very spellings being checked). A near spelling counts when it scores ``min_score`` or more
+    (rapidfuzz ratio), starts with the same letter, is more frequent in the text than the name
+    itself, and is neither a prefix nor an extension of the name (Sedov/Sedova, Lenin/Leninism
     are different words), nor the family name of another creator in the list.
     """
-    words = text_words(text)
+    words = text_words(article_body(text))
     vocabulary = list(words)
     families = {c.family for s in sources for c in s.creators if c.family}
     out: list[Finding] = []
@@ -741,6 +756,7 @@ def check_names_against_text(
             for word, score, _ in matches:
                 if (
                     word == name
+                    or words[name] >= words[word]  # the text mostly spells it as the record does
                     or word in families
                     or word[0].lower() != name[0].lower()
                     or word.lower().startswith(name.lower())

@@ -419,11 +419,18 @@ def _article_text(session: Session, article: str | None) -> str | None:
 
 
 def check_library(
-    session: Session, *, article: str | None = None, style: str = "chicago"
+    session: Session,
+    *,
+    article: str | None = None,
+    article_text: str | None = None,
+    style: str = "chicago",
 ) -> list[integrity.Finding]:
-    """Integrity findings for the whole library, creators' names checked against the articles."""
+    """Integrity findings for the whole library; creators' names are checked against
+    ``article_text`` when given, else against the stored article ``article`` (else all)."""
+    if article_text is None:
+        article_text = _article_text(session, article)
     return integrity.check_sources(
-        _library_in_order(session), article_text=_article_text(session, article), style=style
+        _library_in_order(session), article_text=article_text, style=style
     )
 
 

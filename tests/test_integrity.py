@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import Session
+from typer.testing import CliRunner
 
 from citekit import services
+from citekit.cli import app
+from citekit.config import get_settings
 from citekit.errors import NotFound
 from citekit.integrity import (
     Finding,
     Severity,
     Summary,
+    article_body,
     check_entry_text,
     check_mapping,
     check_names_against_text,
@@ -24,6 +30,7 @@ from citekit.integrity import (
     sort_key,
 )
 from citekit.model import Source, validate_source
+from citekit.storage import make_engine, session_scope
 from citekit.storage.tables import ArticleRow
 
 ARTICLE = (
@@ -401,3 +408,64 @@ def test_check_names_against_stored_articles(session: Session) -> None:
     assert services.check_source(session, ref="service") == []
     with pytest.raises(NotFound):
         services.check_library(session, article="NOPE")
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A SQLite library of its own for the ``citekit`` command."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("CITEKIT_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_cli_check_library(cli_db: str) -> None:
+    engine = make_engine(cli_db)
+    with session_scope(engine) as session:
+        services.load_demo_library(session)
+    engine.dispose()
+    runner = CliRunner()
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0, result.output  # warnings only
+    assert "dewey1938not" in result.output and "6 warnings" in result.output
+    assert runner.invoke(app, ["check", "--strict"]).exit_code == 1
+    as_json = runner.invoke(app, ["check", "--json"])
+    findings = json.loads(as_json.stdout)
+    assert len(findings) == 6 and {f["severity"] for f in findings} == {"warning"}
+    with_article = runner.invoke(app, ["check", "--json", "--article", str(ARTICLE)])
+    assert len(json.loads(with_article.stdout)) == 6  # the curated names match the article
+
+
+def test_cli_check_file_reports_bad_entries_without_importing(cli_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "refs.json"
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "type": "book",
+                    "title": "Fine",
+                    "publisher": "P",
+                    "publisher-place": "L",
+                    "issued": {"date-parts": [[1999]]},
+                },
+                {"type": "book", "title": "Bad", "ISBN": "0-306-40615-3"},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["check", str(path), "--json"])
+    assert result.exit_code == 1
+    errors = [f for f in json.loads(result.stdout) if f["severity"] == "error"]
+    assert len(errors) == 1 and "ISBN" in errors[0]["message"]
+    assert CliRunner().invoke(app, ["check", str(tmp_path / "missing.json")]).exit_code == 1
+
+
+def test_only_the_article_body_counts_for_names() -> None:
+    text = ARTICLE.read_text(encoding="utf-8")
+    assert "Volkognov" in text and "Volkognov" not in article_body(text)
+    right = book("Volkogonov", "Trotsky: The Eternal Revolutionary")
+    assert check_names_against_text([right], text) == []
