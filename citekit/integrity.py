@@ -234,9 +234,14 @@ def _context(text: str, m: re.Match[str], words: int = 2) -> str:
     return left + m.group(0) + right
 
 
+_ANY_SLIP = re.compile("|".join(f"(?:{rule.find.pattern})" for rule in TEXT_RULES))
+
+
 def check_text(name: str, text: str) -> list[Finding]:
     """The text rules on one field value; ``name`` is the CSL field name, e.g. ``"title"``."""
     out: list[Finding] = []
+    if not _ANY_SLIP.search(text):  # most values are clean: one scan instead of one per rule
+        return out
     current = text
     snake = name.replace("-", "_")
     for rule in TEXT_RULES:
@@ -293,10 +298,11 @@ _EDITION_TEXT = re.compile(r"\b(?:vol\.?|volume|no\.?|issue)\s*\w+[^;]{0,24}?\be
 # -- record checks ------------------------------------------------------------------------------
 
 
+_CSL_NAMES = {"url": "URL", "doi": "DOI", "isbn": "ISBN", "issn": "ISSN"}
+
+
 def _csl(name: str) -> str:
-    return {"url": "URL", "doi": "DOI", "isbn": "ISBN", "issn": "ISSN"}.get(
-        name, name.replace("_", "-")
-    )
+    return _CSL_NAMES.get(name) or name.replace("_", "-")
 
 
 def _creator_dicts(creators: Sequence[Creator]) -> list[JsonValue]:
@@ -385,7 +391,7 @@ def _url_findings(source: Source) -> list[Finding]:
         out.append(
             Finding("url-host", Severity.WARNING, f"the URL's host {host!r} has no domain", "URL")
         )
-    if any(ord(ch) > 127 for ch in url):
+    if not url.isascii():
         out.append(
             Finding(
                 "url-not-encoded",
