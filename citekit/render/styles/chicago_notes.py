@@ -212,9 +212,9 @@ class ChicagoNotes(Style):
     def cite_item(self, item: CitationItem, position: Position) -> Node:
         """One source in a note: full at first, short later, *Ibid.* right after itself."""
         if self.ibid and position == Position.IBID:
-            return seq("Ibid")
+            return seq("Ibid.")
         if self.ibid and position == Position.IBID_WITH_LOCATOR:
-            return join(["Ibid", self._locator(item)], ", ")
+            return join(["Ibid.", self._locator(item)], ", ")
         if position == Position.FIRST:
             return self.full_note(item)
         return self.short_note(item)
