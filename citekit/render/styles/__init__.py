@@ -14,6 +14,10 @@ from citekit.errors import UnsupportedFormat
 from citekit.render.styles.base import CitationItem, Citer, NoteTracker, Position, Style
 
 BUILTIN: dict[str, str] = {
+    "apa": "citekit.render.styles.apa:Apa",
+    "modern-language-association": (
+        "citekit.render.styles.modern_language_association:ModernLanguageAssociation"
+    ),
     "chicago-author-date": "citekit.render.styles.chicago_author_date:ChicagoAuthorDate",
     "chicago-author-date-17th-edition": (
         "citekit.render.styles.chicago_author_date:ChicagoAuthorDate17"

@@ -27,6 +27,7 @@ from citekit.render.styles.base import (
     Style,
     date_point_text,
     edition_text,
+    inverted,
     locator_text,
     page_range,
     sort_text,
@@ -83,20 +84,6 @@ SUFFIX_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # -- names ------------------------------------------------------------------------------------
 
 
-def demoted(name: Name) -> str:
-    """Inverted with a particle after the given name, as CSL's Chicago styles demote it.
-
-    ``Heijenoort, Jean van``; ``Trotsky, Leon``; a literal name as it is.
-    """
-    if name.literal:
-        return name.literal
-    given = " ".join(
-        p for p in (name.given, name.dropping_particle, name.non_dropping_particle) if p
-    )
-    text = f"{name.family}, {given}" if given else name.family or ""
-    return f"{text}, {name.suffix}" if name.suffix else text
-
-
 def cited_name(name: Name) -> str:
     """The form of a name in an in-text citation: family name with its particle."""
     return name.literal or name.family_full()
@@ -113,7 +100,7 @@ def name_sort_key(name: Name) -> str:
 def names_in_list(names: Sequence[Name], *, et_al_min: int, et_al_use_first: int) -> str:
     """``Serge, Victor, and Natalia Sedova Trotsky``; too many names end in "et al."."""
     shown = list(names[:et_al_use_first] if len(names) >= et_al_min else names)
-    texts = [demoted(shown[0]), *(n.display() for n in shown[1:])]
+    texts = [inverted(shown[0]), *(n.display() for n in shown[1:])]
     if len(shown) < len(names):
         return ", ".join(texts) + ", et al."
     if len(texts) == 1:
@@ -132,11 +119,17 @@ def names_in_running_text(names: Sequence[Name]) -> str:
 
 
 def headline(source: Source, title: str | None) -> str:
-    """``title`` in headline style when the source is in English (or says no language)."""
+    """``title`` in headline style when the source is in English (or says no language).
+
+    Capitals are only ever added, so proper nouns and acronyms are safe.
+    """
     if not title:
         return ""
     language = (source.language or "en").lower()
-    return title_case(title) if language.startswith("en") else title
+    if not language.startswith("en") or not any(ch.islower() for ch in title):
+        # an all-capitals title is an acronym ("PMLA") more often than a shouted title
+        return title
+    return title_case(title)
 
 
 # -- disambiguation ---------------------------------------------------------------------------
