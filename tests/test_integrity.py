@@ -15,15 +15,18 @@ from citekit import services
 from citekit.cli import app
 from citekit.config import get_settings
 from citekit.errors import NotFound
+from citekit.formats.base import Failure, ParseResult
 from citekit.integrity import (
     Finding,
     Severity,
     Summary,
     article_body,
+    check_bibliography_text,
     check_entry_text,
     check_mapping,
     check_names_against_text,
     check_order,
+    check_parse_result,
     check_source,
     check_sources,
     check_text,
@@ -469,3 +472,33 @@ def test_only_the_article_body_counts_for_names() -> None:
     assert "Volkognov" in text and "Volkognov" not in article_body(text)
     right = book("Volkogonov", "Trotsky: The Eternal Revolutionary")
     assert check_names_against_text([right], text) == []
+
+
+def test_the_article_bibliography_text_line_by_line() -> None:
+    text = ARTICLE.read_text(encoding="utf-8")
+    start = len(article_body(text).splitlines())
+    findings = [f for f in check_bibliography_text(text) if f.line and f.line > start]
+    lines = {f.line: f for f in findings}
+    by_check = sorted((f.check, text.splitlines()[f.line - 1][:12]) for f in findings)
+    assert by_check == [
+        ("doubled-punctuation", "Service, Rob"),  # 2010..
+        ("doubled-space", "Cavendish, R"),  # History Today  61
+        ("doubled-space", "House of Leo"),  # the gap after the URL
+        ("issue-as-edition", "Trotsky, Leo"),  # Vol. 2, No. 7 edition
+    ]
+    assert len(lines) == 4
+
+
+def test_check_parse_result() -> None:
+    result = ParseResult(
+        records=[book("Deutscher", "The Prophet Outcast- Trotsky", key="deutscher")],
+        failures=[Failure(line=7, raw="@book{x, title={", reason="unbalanced braces", key="x")],
+        uncertain={0: ["publisher-place"]},
+    )
+    findings = check_parse_result(result, text="Deutscher, Isaac.  The Prophet.\n")
+    assert [(f.check, f.severity, f.line, f.key) for f in findings] == [
+        ("doubled-space", Severity.WARNING, 1, None),  # lines of the file first, in order
+        ("unreadable", Severity.ERROR, 7, "x"),
+        ("uncertain", Severity.INFO, None, "deutscher"),
+        ("hyphen-for-colon", Severity.WARNING, None, "deutscher"),
+    ]
