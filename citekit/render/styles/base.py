@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import ClassVar, Literal
 
 from citekit.model import Locator, LocatorLabel, Name, PartialDate, Source
@@ -172,13 +173,17 @@ class Citer:
 # -- sorting ------------------------------------------------------------------------------------
 
 
+_NOT_WORD = re.compile(r"[^\w\s]")
+
+
 def sort_text(text: str | None) -> str:
     """Case- and accent-insensitive sort text: ``Ramón`` sorts with ``Ramon``."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[^\w\s]", "", stripped).casefold().strip()
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NOT_WORD.sub("", text).casefold().strip()
 
 
 def sort_title(title: str | None) -> str:
@@ -273,6 +278,7 @@ PARTICLES = frozenset("d' de van von".split())
 _WORD = re.compile(r"[^\s\-–—/]+|[\s\-–—/]+")
 
 
+@lru_cache(maxsize=8192)
 def title_case(title: str) -> str:
     """Headline-style capitalisation as CSL defines it: ``the red book`` → ``The Red Book``.
 

@@ -298,12 +298,14 @@ class ChicagoNotes(Style):
 
     def _stand_in(self, source: Source) -> tuple[list[Creator], str, str]:
         """Who heads the entry: authors, else editors/compilers/translators/director."""
-        if source.authors:
-            return source.authors, "", ""
+        by_role: dict[CreatorRole, list[Creator]] = {}
+        for creator in source.creators:
+            by_role.setdefault(creator.role, []).append(creator)
+        if R.AUTHOR in by_role:
+            return by_role[R.AUTHOR], "", ""
         for role, one, many in STAND_IN_ROLES:
-            found = source.creators_in(role)
-            if found:
-                return found, one, many
+            if role in by_role:
+                return by_role[role], one, many
         return [], "", ""
 
     def _author_bib_text(self, source: Source) -> str:
@@ -416,7 +418,8 @@ class ChicagoNotes(Style):
         body: list[Part] = builder(source, kind)
         if kind != "manuscript" and (source.archive or source.archive_location):
             body.insert(len(body) - 1, self._archive(source, note=False))
-        return smarten(join([author, *body], ". ", end="."))
+        entry = join([author, *body], ". ", end=".")
+        return smarten(entry) if _has_apostrophe(source) else entry
 
     def _body_container(self, source: Source, kind: str) -> Node:
         """The container, unless it already heads the entry in place of an author."""
@@ -954,6 +957,13 @@ class ChicagoNotes17(ChicagoNotes):
         if kind == "paper":
             return True
         return super().in_bibliography(source)
+
+
+def _has_apostrophe(source: Source) -> bool:
+    """Whether any text of the record holds a straight apostrophe (most records hold none)."""
+    return any(isinstance(v, str) and "'" in v for v in source.__dict__.values()) or any(
+        "'" in (c.family or "") + (c.given or "") + (c.literal or "") for c in source.creators
+    )
 
 
 def _kind(source: Source) -> str:
