@@ -499,6 +499,6 @@ def test_check_parse_result() -> None:
     assert [(f.check, f.severity, f.line, f.key) for f in findings] == [
         ("doubled-space", Severity.WARNING, 1, None),  # lines of the file first, in order
         ("unreadable", Severity.ERROR, 7, "x"),
+        ("hyphen-for-colon", Severity.WARNING, None, "deutscher"),  # then records, worst first
         ("uncertain", Severity.INFO, None, "deutscher"),
-        ("hyphen-for-colon", Severity.WARNING, None, "deutscher"),
     ]
