@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
@@ -106,14 +106,8 @@ def _locate(findings: Iterable[Finding], **where: Any) -> list[Finding]:
     out = []
     for f in findings:
         changes = {k: v for k, v in where.items() if v is not None and getattr(f, k) is None}
-        out.append(_replace(f, **changes) if changes else f)
+        out.append(replace(f, **changes) if changes else f)
     return out
-
-
-def _replace(finding: Finding, **changes: Any) -> Finding:
-    values = {name: getattr(finding, name) for name in finding.__dataclass_fields__}
-    values.update(changes)
-    return Finding(**values)
 
 
 # -- text checks --------------------------------------------------------------------------------
