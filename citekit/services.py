@@ -48,6 +48,8 @@ from citekit.model.article import (
     text_hash,
 )
 from citekit.model.keys import base_key
+from citekit.render import render_bibliography, render_citation
+from citekit.render.styles import CitationItem, Position, Style, get_style
 from citekit.storage import repository as repo
 from citekit.storage.tables import ApiKeyRow, ArticleRow, CitationRow, ClaimRow, SourceRow
 
@@ -1202,3 +1204,52 @@ def load_demo_article(session: Session, *, directory: Path = DEMO_DIR) -> LinksL
     return load_links(
         session, text=links_file.read_text(encoding="utf-8"), article=imported.article.id
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Bibliographies and citations in a style (issue 4)
+# ---------------------------------------------------------------------------------------------
+
+
+def _style_for(name: str, library: Sequence[Source]) -> Style:
+    """The style, told the whole library where it uses one (year suffixes, numbering)."""
+    style = get_style(name)
+    with_library = getattr(style, "with_library", None)  # author-date and CSL styles have it
+    return with_library(library) if with_library is not None else style
+
+
+def bibliography(
+    session: Session,
+    *,
+    style: str = "chicago-notes-bibliography",
+    format: str = "text",
+    group: str | None = None,
+    grouped: bool = False,
+) -> str:
+    """The library's bibliography in a style, flat or under group headings (Images, Primary …)."""
+    library, _ = list_sources(session)
+    chosen = _style_for(style, library)
+    return render_bibliography(library, style=chosen, format=format, group=group, grouped=grouped)
+
+
+def cite_source(
+    session: Session,
+    *,
+    ref: str,
+    style: str = "chicago-notes-bibliography",
+    locator: str | None = None,
+    short: bool = False,
+    format: str = "text",
+) -> str:
+    """A note or in-text citation of one source: ``(Deutscher 1963, 45)``; ``short`` for a
+    subsequent (short) note in a notes style."""
+    source = get_source(session, ref=ref)
+    try:
+        place = Locator.parse(locator) if locator else None
+    except (ValueError, ValidationError) as exc:
+        raise InvalidRecord([FieldError(("locator",), str(exc))], what="locator") from None
+    library, _ = list_sources(session)
+    chosen = _style_for(style, library)
+    position = Position.SUBSEQUENT if short else Position.FIRST
+    item = CitationItem(source=source, locator=place)
+    return render_citation([item], style=chosen, format=format, position=position)
