@@ -227,3 +227,16 @@ def test_matches_pandoc_citeproc(style_id: str, tmp_path: Path) -> None:
         assert mine_cites == cites
     assert differing == EXPECTED_DIFFERENCES
     assert identical / total >= 0.95, f"{identical}/{total}"
+
+
+def test_suffixes_agree_across_groups_when_the_library_is_set() -> None:
+    records = fixture_records()
+    by_key = {r.key: r for r in records}
+    # the same author and year in two different groups
+    moved = by_key["trotsky1937stalin"].model_copy(update={"group": "secondary"})
+    library = [moved if r.key == "trotsky1937stalin" else r for r in records]
+    style = ChicagoAuthorDate().with_library(library)
+    text = render_bibliography(library, style=style, grouped=True)
+    secondary = text.split("Secondary")[1]
+    assert "Trotsky, Leon. 1937c. The Stalin School of Falsification." in secondary
+    assert render(style.cite([CitationItem.of(moved)]), "text") == "(Trotsky 1937c)"

@@ -195,7 +195,8 @@ class Apa(Style):
     def bibliography(self, sources: Iterable[Source]) -> list[Node]:
         """The reference list, sorted, with year suffixes."""
         ordered = sorted(sources, key=self.sort_key)
-        styled = self.with_library(ordered)
+        # a library set with with_library() keeps suffixes the same across groups and citations
+        styled = self if self.library else self.with_library(ordered)
         return [styled.bibliography_entry(s) for s in ordered]
 
     def sort_key(self, source: Source) -> tuple[object, ...]:

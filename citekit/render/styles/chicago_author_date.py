@@ -197,7 +197,8 @@ class ChicagoAuthorDate(Style):
     def bibliography(self, sources: Iterable[Source]) -> list[Node]:
         """The reference list: sorted, with year suffixes, a 3-em dash in the 17th edition."""
         ordered = sorted(sources, key=self.sort_key)
-        styled = self.with_library(ordered)
+        # a library set with with_library() keeps suffixes the same across groups and citations
+        styled = self if self.library else self.with_library(ordered)
         out: list[Node] = []
         previous: str | None = None
         for source in ordered:
