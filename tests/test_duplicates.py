@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
+from typer.testing import CliRunner
 
 from citekit import services
+from citekit.cli import app
+from citekit.config import get_settings
 from citekit.duplicates import (
     DuplicatePair,
     clusters,
@@ -17,6 +22,7 @@ from citekit.duplicates import (
 )
 from citekit.errors import Conflict, NotFound, VersionConflict
 from citekit.model import Source, validate_source
+from citekit.storage import make_engine, session_scope
 from citekit.storage.tables import ArticleRow, CitationRow, ClaimRow
 
 
@@ -245,3 +251,34 @@ def test_merge_refuses_itself_and_stale_versions(session: Session) -> None:
     with pytest.raises(NotFound):
         services.merge_sources(session, keep="dup", other="nosuchkey")
     assert services.count_sources(session) == 2
+
+
+def test_cli_duplicates_and_merge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("CITEKIT_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        engine = make_engine(url)
+        with session_scope(engine) as session:
+            services.add_source(session, data=deutscher())
+            services.add_source(session, data=deutscher(key="dup", publisher="Oxford UP"))
+        engine.dispose()
+        runner = CliRunner()
+        found = runner.invoke(app, ["duplicates", "--json"])
+        assert json.loads(found.stdout) == [
+            {
+                "first": "deutscher1963prophet",
+                "second": "dup",
+                "reasons": ["same title, year and creator"],
+            }
+        ]
+        merged = runner.invoke(app, ["merge", "deutscher1963prophet", "dup", "--yes", "--json"])
+        assert merged.exit_code == 0, merged.output
+        report = json.loads(merged.stdout)
+        assert report["removed"] == "dup"
+        assert report["source"]["extra"]["publisher-merged"] == "Oxford UP"
+        assert json.loads(runner.invoke(app, ["duplicates", "--json"]).stdout) == []
+        again = runner.invoke(app, ["merge", "deutscher1963prophet", "dup", "--yes"])
+        assert again.exit_code == 1 and "dup" in again.output
+    finally:
+        get_settings.cache_clear()
