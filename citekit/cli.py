@@ -494,3 +494,93 @@ def merge(
             f"{report.removed}'s {c['other']!r} saved in extra.{c['saved_as']}",
             markup=False,
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# Bibliographies, citations and styles (issue 4)
+# ---------------------------------------------------------------------------------------------
+
+StyleOption = Annotated[
+    str, typer.Option("--style", "-s", help="Style id or alias; see `citekit styles`.")
+]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="text, html or markdown.")]
+
+
+@app.command()
+@handle_errors
+def bib(
+    style: StyleOption = "chicago-notes-bibliography",
+    group: Annotated[str | None, typer.Option(help="Only this group (image, primary …).")] = None,
+    grouped: Annotated[
+        bool, typer.Option("--grouped", help="Under group headings: Images, Primary, Secondary.")
+    ] = False,
+    fmt: FormatOption = "text",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+) -> None:
+    """The bibliography of the library in a style (native Chicago, APA, MLA, or any CSL id)."""
+    with open_session() as session:
+        text = services.bibliography(session, style=style, format=fmt, group=group, grouped=grouped)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        err_console.print(f"wrote {output}", highlight=False)
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+@handle_errors
+def cite(
+    key: Annotated[str, typer.Argument(help="Citation key (or id) of the source.")],
+    locator: Annotated[
+        str | None, typer.Option("--locator", "-l", help='Where in the source: "p. 45", "fig. 3".')
+    ] = None,
+    style: StyleOption = "chicago-notes-bibliography",
+    short: Annotated[
+        bool, typer.Option("--short", help="A short (subsequent) note in a notes style.")
+    ] = False,
+    fmt: FormatOption = "text",
+) -> None:
+    """A note or in-text citation of one source: `citekit cite deutscher1963 -l "p. 45"`."""
+    with open_session() as session:
+        text = services.cite_source(
+            session, ref=key, style=style, locator=locator, short=short, format=fmt
+        )
+    sys.stdout.write(text + "\n")
+
+
+@app.command()
+@handle_errors
+def styles(
+    native: Annotated[
+        bool, typer.Option("--native", help="Only citekit's own styles, not the CSL ones.")
+    ] = False,
+    search: Annotated[
+        str | None, typer.Option("--search", help="Only styles whose id or title holds this.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The styles: citekit's native ones, then every CSL style citeproc-py can render."""
+    from citekit.render import list_styles
+    from citekit.render.styles.csl import csl_styles
+
+    needle = (search or "").casefold()
+
+    def wanted(style_id: str, title: str) -> bool:
+        return needle in style_id.casefold() or needle in title.casefold()
+
+    own = [s for s in list_styles() if wanted(str(s["id"]), str(s["title"]))]
+    csl = [] if native else [{"id": i, "title": t} for i, t in csl_styles().items() if wanted(i, t)]
+    if as_json:
+        print_json({"native": own, "csl": csl})
+        return
+    table = Table(title="native styles")
+    for column in ("id", "title", "kind", "aliases"):
+        table.add_column(column)
+    for s in own:
+        aliases = s["aliases"] if isinstance(s["aliases"], list) else []
+        table.add_row(str(s["id"]), str(s["title"]), str(s["kind"]), ", ".join(aliases))
+    console.print(table)
+    if csl:
+        # plain lines: thousands of rows are faster to print (and to grep) than a table
+        sys.stdout.write(f"\nCSL styles through citeproc-py ({len(csl)}):\n")
+        sys.stdout.write("".join(f"{s['id']}\t{s['title']}\n" for s in csl))
