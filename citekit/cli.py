@@ -568,8 +568,15 @@ def styles(
     def wanted(style_id: str, title: str) -> bool:
         return needle in style_id.casefold() or needle in title.casefold()
 
-    own = [s for s in list_styles() if wanted(str(s["id"]), str(s["title"]))]
-    csl = [] if native else [{"id": i, "title": t} for i, t in csl_styles().items() if wanted(i, t)]
+    everything = list_styles()
+    own = [s for s in everything if wanted(str(s["id"]), str(s["title"]))]
+    # a CSL id that a native style also has renders natively, so it is listed once
+    taken = {str(s["id"]) for s in everything}
+    csl = [
+        {"id": i, "title": t}
+        for i, t in ([] if native else csl_styles().items())
+        if i not in taken and wanted(i, t)
+    ]
     if as_json:
         print_json({"native": own, "csl": csl})
         return
