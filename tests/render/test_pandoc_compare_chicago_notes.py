@@ -25,13 +25,16 @@ from citekit.render import render
 from citekit.render.styles import CitationItem, Position, get_style
 from citekit.render.styles.base import short_title
 from citekit.render.styles.chicago_notes import ChicagoNotes, ChicagoNotes17, _english_title
-from citekit.render.text import _smart
+from citekit.render.text import Node, _smart
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
 FIXTURES = HERE / "golden" / "chicago-notes-records.json"
 DEMO = ROOT / "references" / "trotsky-last-exile" / "sources.json"
 DATASETS = ("fixtures", "demo") if DEMO.exists() else ("fixtures",)
+# Entries compared: bibliography entries and first (full) notes, as plain text and as HTML
+# (which also checks italics); short notes have a test of their own below.
+PARTS = ("bib", "bib-html", "note", "note-html")
 STYLES = ("chicago-notes-bibliography", "chicago-notes-bibliography-17th-edition")
 
 # (style, part, key) → why citekit deliberately differs from the CSL style as pandoc runs it.
@@ -51,11 +54,12 @@ ARTICLES_IN_SORTING = (
 )
 DELIBERATE: dict[tuple[str, str, str], str] = {}
 for _style in STYLES:
-    for _part in ("bib", "note"):
+    for _part in PARTS:
         for _key in ("dewey1938not", "trotsky1941stalin"):
             DELIBERATE[(_style, _part, _key)] = TRANSCRIBER
 for _key in ("carr1950", "review1963"):
-    DELIBERATE[("chicago-notes-bibliography-17th-edition", "bib", _key)] = ARTICLES_IN_SORTING
+    for _part in ("bib", "bib-html"):
+        DELIBERATE[("chicago-notes-bibliography-17th-edition", _part, _key)] = ARTICLES_IN_SORTING
 
 
 def _normal(text: str) -> str:
@@ -65,6 +69,14 @@ def _normal(text: str) -> str:
 def _html_to_text(fragment: str) -> str:
     fragment = re.sub(r'<a href="#fnref\d+"[^>]*>.*?</a>', "", fragment)
     return _normal(html.unescape(re.sub(r"<[^>]+>", "", fragment)))
+
+
+def _html_markup(fragment: str) -> str:
+    """Italics kept, everything else (spans, links, escapes, note back-links) normalised away."""
+    fragment = re.sub(r'<a href="#fnref\d+"[^>]*>.*?</a>', "", fragment)
+    fragment = fragment.replace("<em>", "<i>").replace("</em>", "</i>")
+    fragment = re.sub(r"</?(?:span|p|a)\b[^>]*>", "", fragment)
+    return _normal(html.unescape(fragment))
 
 
 @cache
@@ -116,49 +128,53 @@ def pandoc_render(style_id: str, dataset: str) -> dict[str, dict[str, str]]:
             timeout=120,
         ).stdout
     bib = {
-        key: _html_to_text(body)
+        key: body
         for key, body in re.findall(
             r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', out, re.S
         )
+        if body.strip()
     }
-    notes = [_html_to_text(n) for n in re.findall(r'<li id="fn\d+">(.*?)</li>', out, re.S)]
+    notes = re.findall(r'<li id="fn\d+">(.*?)</li>', out, re.S)
     assert len(notes) == 2 * len(keys), "pandoc gave a note per citation"
+    first, later = notes[: len(keys)], notes[len(keys) :]
     return {
-        "bib": {k: v for k, v in bib.items() if v},
-        "note": dict(zip(keys, notes[: len(keys)], strict=True)),
-        "short": dict(zip(keys, notes[len(keys) :], strict=True)),
+        "bib": {k: _html_to_text(v) for k, v in bib.items()},
+        "bib-html": {k: _html_markup(v) for k, v in bib.items()},
+        "note": {k: _html_to_text(v) for k, v in zip(keys, first, strict=True)},
+        "note-html": {k: _html_markup(v) for k, v in zip(keys, first, strict=True)},
+        "short": {k: _html_to_text(v) for k, v in zip(keys, later, strict=True)},
     }
 
 
 def native_render(style_id: str, dataset: str) -> dict[str, dict[str, str]]:
-    """citekit's own rendering of the same three parts."""
+    """citekit's own rendering of the same parts."""
     style = get_style(style_id)
     if style_id.endswith("17th-edition"):
+        # The CSL style always substitutes a repeated author; citekit makes it an option.
         style = ChicagoNotes17(repeated_author_dash=True)
     assert isinstance(style, ChicagoNotes)
     records = load_records(dataset)
-    bib: dict[str, str] = {}
-    previous: str | None = None
-    for source in sorted(records, key=style.sort_key):
-        if not style.in_bibliography(source):
-            continue
-        names, _, _ = style._stand_in(source)
-        author = style._author_bib_text(source) if names else None
-        if style.repeated_author_dash and author and author == previous:
-            nodes = [style._entry(source, author_override="———")]
-        else:
-            nodes = [style.bibliography_entry(source)]
-        bib[str(source.key)] = _normal(render(nodes[0], "text"))
-        previous = author
+    listed = [s for s in sorted(records, key=style.sort_key) if style.in_bibliography(s)]
+    entries = style.bibliography(records)
+    assert len(entries) == len(listed)
 
-    def note(source: Source, locator: str, position: Position) -> str:
-        item = CitationItem.of(source, locator)
-        return _normal(render(style.cite([item], position=position), "text"))
+    def note(source: Source, locator: str, position: Position) -> Node:
+        return style.cite([CitationItem.of(source, locator)], position=position)
 
+    notes = {str(s.key): note(s, "45", Position.FIRST) for s in records}
     return {
-        "bib": bib,
-        "note": {str(s.key): note(s, "45", Position.FIRST) for s in records},
-        "short": {str(s.key): note(s, "46", Position.SUBSEQUENT) for s in records},
+        "bib": {
+            str(s.key): _normal(render(n, "text")) for s, n in zip(listed, entries, strict=True)
+        },
+        "bib-html": {
+            str(s.key): _html_markup(render(n, "html"))
+            for s, n in zip(listed, entries, strict=True)
+        },
+        "note": {k: _normal(render(n, "text")) for k, n in notes.items()},
+        "note-html": {k: _html_markup(render(n, "html")) for k, n in notes.items()},
+        "short": {
+            str(s.key): _normal(render(note(s, "46", Position.SUBSEQUENT), "text")) for s in records
+        },
     }
 
 
@@ -182,7 +198,7 @@ needs_pandoc = pytest.mark.skipif(pandoc_path() is None, reason="pandoc (pypando
 
 
 @needs_pandoc
-@pytest.mark.parametrize("part", ["bib", "note"])
+@pytest.mark.parametrize("part", PARTS)
 @pytest.mark.parametrize("style_id", STYLES)
 def test_matches_pandoc_citeproc(style_id: str, part: str) -> None:
     total, diff = differences(style_id, part)
@@ -196,7 +212,7 @@ def test_matches_pandoc_citeproc(style_id: str, part: str) -> None:
 @needs_pandoc
 @pytest.mark.parametrize("style_id", STYLES)
 def test_deliberate_differences_are_still_real(style_id: str) -> None:
-    for part in ("bib", "note"):
+    for part in PARTS:
         _, diff = differences(style_id, part)
         listed = {k for (s, p, k) in DELIBERATE if s == style_id and p == part}
         known = {str(r.key) for d in DATASETS for r in load_records(d)}

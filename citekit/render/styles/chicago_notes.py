@@ -106,7 +106,18 @@ ITALIC_TITLE = frozenset({"book", "report", "image", "map", "film"})
 CONTAINER_AS_AUTHOR = frozenset({"newspaper", "magazine", "web", "entry", "journal", "broadcast"})
 # Kinds whose container is italic (a periodical, a book, a site that is a publication).
 ITALIC_CONTAINER = frozenset(
-    {"journal", "magazine", "newspaper", "blog", "chapter", "review", "image", "interview", "entry"}
+    {
+        "journal",
+        "magazine",
+        "newspaper",
+        "blog",
+        "chapter",
+        "review",
+        "image",
+        "interview",
+        "entry",
+        "broadcast",
+    }
 )
 # Roles that stand in the author position when there is no author, with their short label.
 STAND_IN_ROLES: tuple[tuple[CreatorRole, str, str], ...] = (
@@ -272,6 +283,8 @@ class ChicagoNotes(Style):
             return EMPTY
         if kind == "review":
             return seq("Review of ", emph(text))
+        if source.type == T.COLLECTION:
+            return seq(text)  # names of archival collections are roman (CMOS 8.186)
         italic = kind in ITALIC_TITLE and source.type != T.FIGURE
         return emph(text) if italic else quoted(text)
 
