@@ -483,6 +483,13 @@ def test_tracker_positions() -> None:
     assert tracker.positions([a]) == [Position.FIRST]
 
 
+def test_ibid_after_a_prefix_is_lower_case() -> None:
+    item = CitationItem(SMITH, Locator.parse("12"), prefix="See ")
+    assert render_citation([item], style=CMOS18, position=Position.IBID_WITH_LOCATOR) == (
+        "See ibid., 12."
+    )
+
+
 def test_ibid_can_be_switched_off() -> None:
     style = ChicagoNotes(ibid=False)
     assert note(style, SMITH, "3", position=Position.IBID) == "Smith, Swing Time, 3."

@@ -222,10 +222,12 @@ class ChicagoNotes(Style):
 
     def cite_item(self, item: CitationItem, position: Position) -> Node:
         """One source in a note: full at first, short later, *Ibid.* right after itself."""
+        # "Ibid." opens a note; after a prefix ("See ibid.") it is lower case (CMOS 14.34).
+        word = "ibid." if item.prefix.strip() else "Ibid."
         if self.ibid and position == Position.IBID:
-            return seq("Ibid.")
+            return seq(word)
         if self.ibid and position == Position.IBID_WITH_LOCATOR:
-            return join(["Ibid.", self._locator(item)], ", ")
+            return join([word, self._locator(item)], ", ")
         if position == Position.FIRST:
             return self.full_note(item)
         return self.short_note(item)
