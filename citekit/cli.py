@@ -591,3 +591,335 @@ def styles(
         # plain lines: thousands of rows are faster to print (and to grep) than a table
         sys.stdout.write(f"\nCSL styles through citeproc-py ({len(csl)}):\n")
         sys.stdout.write("".join(f"{s['id']}\t{s['title']}\n" for s in csl))
+
+
+# ---------------------------------------------------------------------------------------------
+# Articles, claims and their links to sources
+# ---------------------------------------------------------------------------------------------
+
+article_app = typer.Typer(help="Import an article and update its text.", no_args_is_help=True)
+app.add_typer(article_app, name="article")
+claims_app = typer.Typer(help="List, show and find an article's claims.", no_args_is_help=True)
+app.add_typer(claims_app, name="claims")
+
+ArticleOption = Annotated[
+    str | None, typer.Option("--article", help="Article id (default: the latest one).")
+]
+
+
+def _read_text(path: Path) -> str:
+    """A text file as UTF-8 (a BOM is fine); anything else is a clear error."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise fail(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise fail(f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8") from None
+
+
+def _claim_json(claim: Any) -> dict[str, Any]:
+    return claim.model_dump(mode="json", exclude={"created", "modified"})
+
+
+def _short(text: str, width: int = 90) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@article_app.command("import")
+@handle_errors
+def article_import(
+    file: Annotated[Path, typer.Argument(help="Plain-text or Markdown article.")],
+    title: Annotated[str | None, typer.Option(help="Title (default: the first line).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import an article: its sentences and captions become claims, by section."""
+    text = _read_text(file)
+    with open_session() as session:
+        result = services.import_article(session, text=text, title=title)
+    if as_json:
+        print_json(result.model_dump(mode="json", exclude={"article": {"text"}}))
+        return
+    article = result.article
+    console.print(f"imported article {article.id}: {article.title}", highlight=False)
+    console.print(
+        f"{result.claims} claims ({result.captions} captions) in {len(result.sections)} sections"
+    )
+    if result.bibliography:
+        entries = [p for p in result.bibliography.split("\n\n") if p.strip()]
+        console.print(
+            f"bibliography split off ({len(entries)} paragraphs); import its sources with "
+            "`citekit sources` or link the demo library's"
+        )
+
+
+@article_app.command("list")
+@handle_errors
+def article_list(as_json: JsonOption = False) -> None:
+    """List the articles."""
+    with open_session() as session:
+        articles = services.list_articles(session)
+    if as_json:
+        print_json([a.model_dump(mode="json", exclude={"text"}) for a in articles])
+        return
+    table = Table()
+    for column in ("id", "version", "title", "author"):
+        table.add_column(column, overflow="fold")
+    for a in articles:
+        table.add_row(a.id, str(a.version), a.title, a.author or "")
+    console.print(table if articles else "no articles")
+
+
+@article_app.command("update")
+@handle_errors
+def article_update(
+    file: Annotated[Path, typer.Argument(help="The article's new text.")],
+    article: ArticleOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Replace an article's text; every claim is anchored again and the outcome reported."""
+    text = _read_text(file)
+    with open_session() as session:
+        report = services.replace_article_text(session, ref=article, text=text)
+    if as_json:
+        print_json(report.model_dump(mode="json", exclude={"article": {"text"}}))
+        return
+    counts = report.counts
+    console.print(
+        f"re-anchored {report.found_share:.0%}: {counts['position']} in place, "
+        f"{counts['quote']} moved, {counts['fuzzy']} changed, {counts['orphan']} orphaned, "
+        f"{counts['new']} new"
+    )
+    for claim in report.fuzzy:
+        console.print(f"  changed  {claim.id}  {_short(claim.text)}", highlight=False)
+    for claim in report.orphans:
+        console.print(f"  [yellow]orphan[/]   {claim.id}  {_short(claim.text)}", highlight=False)
+    for claim in report.new_claims:
+        console.print(f"  new      {claim.id}  {_short(claim.text)}", highlight=False)
+
+
+@claims_app.command("list")
+@handle_errors
+def claims_list(
+    unsupported: Annotated[
+        bool, typer.Option("--unsupported", help="Only claims no citation backs.")
+    ] = False,
+    section: Annotated[str | None, typer.Option(help="Only this section.")] = None,
+    article: ArticleOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List an article's claims in text order, with their number of citations."""
+    with open_session() as session:
+        claims = services.list_claims(
+            session, article=article, unsupported=unsupported, section=section
+        )
+        counts = {c.id: len(services.sources_for_claim(session, claim=c.id or "")) for c in claims}
+    if as_json:
+        print_json([{**_claim_json(c), "citations": counts[c.id]} for c in claims])
+        return
+    if not claims:
+        console.print("no claims")
+        return
+    table = Table()
+    for column in ("id", "section", "kind", "cites", "text"):
+        table.add_column(column, overflow="fold")
+    for c in claims:
+        kind = c.kind.value + (" (orphan)" if c.orphan else "")
+        table.add_row(c.id, c.section or "", kind, str(counts[c.id]), _short(c.text, 100))
+    console.print(table)
+    console.print(f"{len(claims)} claims")
+
+
+@claims_app.command("show")
+@handle_errors
+def claims_show(
+    claim: Annotated[str, typer.Argument(help="Claim id, or a quote from it.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show a claim and the sources that back it."""
+    with open_session() as session:
+        found = services.get_claim(session, ref=claim)
+        support = services.sources_for_claim(session, claim=found.id or "")
+    if as_json:
+        print_json(
+            {
+                **_claim_json(found),
+                "citations": [
+                    {
+                        **s.citation.model_dump(mode="json", exclude={"created", "modified"}),
+                        "source_key": s.source.key,
+                    }
+                    for s in support
+                ],
+            }
+        )
+        return
+    where = f"{found.section or '(no section)'}, {found.kind.value}"
+    console.print(
+        f"[bold]{found.id}[/] ({where}, characters {found.anchor.start}–"
+        f"{found.anchor.end}){' [yellow]orphan[/]' if found.orphan else ''}"
+    )
+    console.print(found.text, highlight=False, markup=False)
+    if not support:
+        console.print("no citations: try `citekit suggest " + (found.id or "") + "`")
+    for s in support:
+        c = s.citation
+        locator = f", {c.locator.label.value} {c.locator.value}" if c.locator else ""
+        console.print(
+            f"  {c.relation.value} ← {s.source.key}{locator} [{c.rank.value}] "
+            f"({c.id}): {_short(s.source.title or '', 70)}",
+            highlight=False,
+            markup=False,
+        )
+
+
+@claims_app.command("find")
+@handle_errors
+def claims_find(
+    quote: Annotated[str, typer.Argument(help="Text from the article (quotes, spaces may vary).")],
+    article: ArticleOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Find the claims that contain a quote, and the sources that back them."""
+    with open_session() as session:
+        claims = services.find_claims(session, quote=quote, article=article)
+        support = {c.id: services.sources_for_claim(session, claim=c.id or "") for c in claims}
+    if as_json:
+        print_json(
+            [{**_claim_json(c), "sources": [s.source.key for s in support[c.id]]} for c in claims]
+        )
+        return
+    if not claims:
+        raise fail(f"no claim contains {quote!r}")
+    for c in claims:
+        keys = ", ".join(s.source.key or "" for s in support[c.id]) or "no citations"
+        console.print(f"[bold]{c.id}[/] ({c.section or '-'}): {keys}", highlight=False)
+        console.print(f"  {c.text}", highlight=False, markup=False)
+
+
+@claims_app.command("by-source")
+@handle_errors
+def claims_by_source(
+    source: Annotated[str, typer.Argument(help="Source id or citation key.")],
+    as_json: JsonOption = False,
+) -> None:
+    """The claims a source is cited for."""
+    with open_session() as session:
+        uses = services.claims_for_source(session, source=source)
+    if as_json:
+        print_json([{**_claim_json(u.claim), "relation": u.citation.relation.value} for u in uses])
+        return
+    if not uses:
+        console.print(f"no claim cites {source}")
+    for u in uses:
+        console.print(
+            f"{u.claim.id} {u.citation.relation.value}: {_short(u.claim.text)}",
+            highlight=False,
+            markup=False,
+        )
+
+
+@app.command()
+@handle_errors
+def link(
+    claim: Annotated[str, typer.Argument(help="Claim id, or a quote from it.")],
+    source: Annotated[str, typer.Argument(help="Source id or citation key.")],
+    locator: Annotated[
+        str | None, typer.Option(help='Where in the source: "p. 45", "fig. 3", "fol. 12r".')
+    ] = None,
+    relation: Annotated[
+        str, typer.Option(help="supports, contradicts, mentions or illustrates.")
+    ] = "supports",
+    rank: Annotated[str, typer.Option(help="preferred, normal or deprecated.")] = "normal",
+    quotation: Annotated[str | None, typer.Option(help="The source's own words.")] = None,
+    note: Annotated[str | None, typer.Option(help="A note on this citation.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Cite a source for a claim."""
+    with open_session() as session:
+        citation = services.add_citation(
+            session,
+            claim=claim,
+            source=source,
+            locator=locator,
+            relation=relation,
+            rank=rank,
+            quotation=quotation,
+            note=note,
+        )
+    if as_json:
+        print_json(citation.model_dump(mode="json"))
+        return
+    console.print(f"linked: citation {citation.id}", highlight=False)
+
+
+@app.command()
+@handle_errors
+def unlink(
+    claim: Annotated[str, typer.Argument(help="Claim id, or a quote from it.")],
+    source: Annotated[str, typer.Argument(help="Source id or citation key.")],
+) -> None:
+    """Remove the citations of a source by a claim."""
+    with open_session() as session:
+        removed = services.unlink(session, claim=claim, source=source)
+    console.print(f"removed {removed} citation{'s' if removed != 1 else ''}")
+
+
+@app.command()
+@handle_errors
+def suggest(
+    claim: Annotated[str, typer.Argument(help="Claim id, or a quote from it.")],
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 5,
+    as_json: JsonOption = False,
+) -> None:
+    """Suggest sources for a claim, with the reasons for each."""
+    with open_session() as session:
+        found = services.get_claim(session, ref=claim)
+        suggestions = services.suggest_sources(session, claim=found.id or "", limit=limit)
+    if as_json:
+        print_json(
+            [
+                {
+                    "source": s.source.key,
+                    "score": s.score,
+                    "reasons": [
+                        {"kind": r.kind.value, "detail": r.detail, "weight": round(r.weight, 3)}
+                        for r in s.reasons
+                    ],
+                }
+                for s in suggestions
+            ]
+        )
+        return
+    console.print(found.text, highlight=False, markup=False)
+    if not suggestions:
+        console.print("no suggestion")
+    for s in suggestions:
+        reasons = "; ".join(f"{r.kind.value}: {r.detail}" for r in s.reasons)
+        console.print(
+            f"  {s.score:5.2f}  {s.source.key}  {_short(reasons, 100)}",
+            highlight=False,
+            markup=False,
+        )
+
+
+@app.command()
+@handle_errors
+def coverage(article: ArticleOption = None, as_json: JsonOption = False) -> None:
+    """How many claims are backed by a citation, per section and in total; uncited sources."""
+    with open_session() as session:
+        cov = services.coverage(session, article=article)
+        uncited = services.uncited_sources(session)
+    if as_json:
+        print_json({**cov.model_dump(mode="json"), "uncited_sources": [s.key for s in uncited]})
+        return
+    table = Table()
+    for column in ("section", "claims", "backed", "share"):
+        table.add_column(column, justify="left" if column == "section" else "right")
+    for s in [*cov.sections, cov.total]:
+        name = s.section if s is not cov.total else "[bold]whole article[/]"
+        table.add_row(
+            name or "(before the first heading)", str(s.claims), str(s.supported), f"{s.share:.0%}"
+        )
+    console.print(table)
+    if uncited:
+        console.print("sources no claim cites: " + ", ".join(s.key or "" for s in uncited))

@@ -231,7 +231,9 @@ def load_demo_library(session: Session, *, directory: Path = DEMO_DIR) -> int:
     if result.failures:
         reasons = "; ".join(f.reason for f in result.failures)
         raise InvalidRecord([FieldError(("sources.json",), reasons)], what="demo library")
-    return len(add_sources(session, records=result.records))
+    added = len(add_sources(session, records=result.records))
+    load_demo_article(session, directory=directory)
+    return added
 
 
 # ---------------------------------------------------------------------------------------------
