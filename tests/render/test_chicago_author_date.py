@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from citekit.formats import csljson
-from citekit.model import Source, validate_source
+from citekit.model import Source, SourceType, validate_source
 from citekit.render import render_bibliography
 from citekit.render.backends import render
 from citekit.render.styles import CitationItem, get_style
@@ -240,3 +240,42 @@ def test_suffixes_agree_across_groups_when_the_library_is_set() -> None:
     secondary = text.split("Secondary")[1]
     assert "Trotsky, Leon. 1937c. The Stalin School of Falsification." in secondary
     assert render(style.cite([CitationItem.of(moved)]), "text") == "(Trotsky 1937c)"
+
+
+MY_NATIVE_STYLES = [*sorted(STYLES), "apa", "modern-language-association"]
+
+
+def minimal_record(kind: SourceType, **more: object) -> Source:
+    """The least a record of this type can hold: its required fields, nothing else."""
+    data: dict[str, object] = {"type": kind.value, "title": f"A {kind.value} title"}
+    data.update({"container-title": "Container", "URL": "https://example.org/x"})
+    data.update(more)
+    return validate_source(data)
+
+
+@pytest.mark.parametrize("style_id", MY_NATIVE_STYLES)
+@pytest.mark.parametrize("kind", list(SourceType))
+def test_every_item_type_renders_entry_and_citation(style_id: str, kind: SourceType) -> None:
+    style = get_style(style_id)
+    bare = minimal_record(kind)
+    full = minimal_record(
+        kind,
+        creators=[
+            {"family": "Trotsky", "given": "Leon"},
+            {"family": "Eastman", "given": "Max", "role": "translator"},
+            {"literal": "Wikimedia Commons", "role": "contributor"},
+        ],
+        issued="1932/1933",
+        accessed="2024-12-18",
+        publisher="Pioneer",
+        page="12-14",
+        volume="2",
+        issue="7",
+        archive="Houghton Library",
+    )
+    for record in (bare, full):
+        text = render(style.bibliography_entry(record), "text")
+        assert f"{kind.value} title".casefold() in text.casefold()
+        assert ".." not in text.replace(". . .", "") and " ," not in text and ",." not in text
+        cite = render(style.cite([CitationItem.of(record, "p. 3")]), "text")
+        assert cite.startswith("(") and cite.endswith(")") and "3" in cite

@@ -312,7 +312,8 @@ class Apa(Style):
             return [join([archive, source.archive_place], ", ")]
         if kind == SourceType.THESIS:
             return []
-        site = source.container_title if kind in (SourceType.WEBPAGE, SourceType.POST) else None
+        online = (SourceType.WEBPAGE, SourceType.POST, SourceType.POST_WEBLOG)
+        site = source.container_title if kind in online else None
         return [site or source.publisher]
 
     def bibliography_entry(self, source: Source) -> Node:
