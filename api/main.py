@@ -79,8 +79,19 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
                 description=app.description,
                 routes=app.routes,
             )
-            app.openapi_schema = problems.document_problems(schema)
+            problems.document_problems(schema)
+            if not settings.require_read_key:
+                _reads_are_open(schema)
+            app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def _reads_are_open(schema: dict[str, Any]) -> None:
+    """Document reads as working with or without a key (``{}`` is the empty requirement)."""
+    for item in schema.get("paths", {}).values():
+        operation = item.get("get")
+        if operation and operation.get("security"):
+            operation["security"] = [{}, *operation["security"]]

@@ -140,7 +140,7 @@ def list_sources(
     dependencies=[JsonBody],
     responses={
         201: {"headers": {**VERSION_HEADERS, "Location": {"schema": {"type": "string"}}}},
-        **problem_responses(409, 413, 415, 422),
+        **problem_responses(400, 409, 413, 415, 422),
     },
 )
 def create_source(session: SessionDep, _key: ApiKeyDep, source: SourceCreate) -> Response:
@@ -154,7 +154,7 @@ def create_source(session: SessionDep, _key: ApiKeyDep, source: SourceCreate) ->
     operation_id="batchSources",
     response_model=BatchResult,
     dependencies=[JsonBody],
-    responses=problem_responses(413, 415, 422),
+    responses=problem_responses(400, 413, 415, 422),
 )
 def batch_sources(
     session: SessionDep,
