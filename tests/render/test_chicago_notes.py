@@ -421,6 +421,28 @@ def test_grouped_bibliography_uses_the_articles_order() -> None:
     assert only == "Primary Work.\n"
 
 
+def test_unsigned_works() -> None:
+    journal = src(
+        type="article-journal",
+        title="Unsigned Note",
+        container_title="Slavic Review",
+        volume="3",
+        issue="2",
+        issued="1932",
+        page="12-14",
+    )
+    assert bib(CMOS18, journal) == "“Unsigned Note.” Slavic Review 3, no. 2 (1932): 12–14."
+    paper = src(
+        type="article-newspaper",
+        title="Trotsky Dies",
+        container_title="New York Times",
+        issued="1940-08-22",
+    )
+    # An unsigned newspaper article is listed under the paper's name (CMOS 14.89).
+    assert bib(CMOS18, paper) == "New York Times. “Trotsky Dies.” August 22, 1940."
+    assert short(CMOS18, paper) == "New York Times, “Trotsky Dies.”"
+
+
 def test_reference_works_and_personal_communications_stay_in_the_notes() -> None:
     britannica = src(
         type="entry-encyclopedia",

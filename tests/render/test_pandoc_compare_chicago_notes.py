@@ -47,6 +47,13 @@ SHORT_TITLE = (
     "CMOS 14.32 shortens a title of more than four words (subtitle dropped, no leading article "
     "needed); the CSL style prints the whole title when a record has no title-short"
 )
+# Short notes that differ from pandoc's by more than the short title, and why.
+SHORT_DELIBERATE = {
+    "cher1999": (
+        "a person known by one name (Cher, Plato) keeps it in a short note (CMOS 14.29); CSL's "
+        "short name form prints family names only, so citeproc leaves the author out"
+    ),
+}
 ARTICLES_IN_SORTING = (
     "CMOS 14.66 alphabetises titles ignoring a leading The, A or An; citeproc sorts on the "
     "whole title, so Carr's review (R) comes before The Bolshevik Revolution (B) there and the "
@@ -225,7 +232,10 @@ def test_short_notes_differ_only_by_the_short_title(style_id: str) -> None:
     """Short notes match pandoc's once its whole title is replaced by the CMOS short title."""
     _, diff = differences(style_id, "short")
     records = {str(r.key): r for d in DATASETS for r in load_records(d)}
+    assert set(SHORT_DELIBERATE) <= set(diff), "these short notes now match pandoc, unlist them"
     for key, (ours, theirs) in diff.items():
+        if key in SHORT_DELIBERATE:
+            continue
         source = records[key]
         full = _smart(_english_title(source, source.title))
         short = _smart(_english_title(source, short_title(source)))

@@ -103,7 +103,7 @@ KINDS: dict[SourceType, str] = {
 # Kinds whose title is italic (a whole published work); the others are in quotation marks.
 ITALIC_TITLE = frozenset({"book", "report", "image", "map", "film"})
 # Kinds cited by their container when no one is named as author (CMOS 14.89, 14.104).
-CONTAINER_AS_AUTHOR = frozenset({"newspaper", "magazine", "web", "entry", "journal", "broadcast"})
+CONTAINER_AS_AUTHOR = frozenset({"newspaper", "magazine", "web", "entry", "broadcast"})
 # Kinds whose container is italic (a periodical, a book, a site that is a publication).
 ITALIC_CONTAINER = frozenset(
     {
