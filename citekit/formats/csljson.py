@@ -21,7 +21,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from citekit.formats.base import Failure, Format, Notice, ParseResult
-from citekit.model import Creator, CreatorRole, PartialDate, Source, SourceType, unique_key
+from citekit.model import (
+    Creator,
+    CreatorRole,
+    PartialDate,
+    Source,
+    SourceType,
+    base_key,
+    unique_key,
+)
 from citekit.model.source import KEY_PATTERN, field_errors
 
 # Source field → CSL variable, for the fields that hold text (or a number kept as text).
@@ -129,23 +137,40 @@ class _Object(dict[str, Any]):
     duplicates: list[str]
 
 
-def _object(pairs: list[tuple[str, Any]]) -> _Object:
-    obj = _Object(pairs)
-    obj.duplicates = [k for i, (k, _) in enumerate(pairs) if any(k == p for p, _ in pairs[:i])]
-    return obj
+# How many JSON objects with a repeated key were read so far: an item is searched for them only
+# when this moved while it was read (a search of every item would double the reading time).
+_DUPLICATES_READ = [0]
 
 
-def _fast_object(pairs: list[tuple[str, Any]]) -> _Object:
-    obj = _Object(pairs)
-    obj.duplicates = [] if len(obj) == len(pairs) else _object(pairs).duplicates
-    return obj
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    marked = _Object(obj)
+    marked.duplicates = [k for i, (k, _) in enumerate(pairs) if any(k == p for p, _ in pairs[:i])]
+    _DUPLICATES_READ[0] += 1
+    return marked
 
 
-_DECODER = json.JSONDecoder(parse_constant=_Constant, object_pairs_hook=_fast_object)
+_DECODER = json.JSONDecoder(parse_constant=_Constant, object_pairs_hook=_object)
 
 
 def _line(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
+
+
+class _Lines:
+    """Line numbers for increasing offsets, counted once (a 10,000-item file stays linear)."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.offset, self.line = text, 0, 1
+
+    def at(self, offset: int) -> int:
+        if offset < self.offset:
+            return _line(self.text, offset)
+        self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line
 
 
 def _clip(raw: str) -> str:
@@ -158,36 +183,43 @@ def _skip_space(text: str, pos: int) -> int:
     return pos
 
 
-def _items(text: str, result: ParseResult) -> Iterator[tuple[int, int, Any]]:
-    """(line, start offset, value) per top-level item; syntax errors become failures."""
+def _decode_at(text: str, pos: int, result: ParseResult) -> tuple[Any, int] | None:
+    try:
+        return _DECODER.raw_decode(text, pos)
+    except json.JSONDecodeError as exc:
+        _syntax_failure(text, exc, pos, result)
+    except RecursionError:
+        _nesting_failure(text, pos, result)
+    return None
+
+
+def _items(text: str, result: ParseResult) -> Iterator[tuple[int, int, int, Any]]:
+    """(line, start and end offsets, value) per top-level item; syntax errors become failures.
+
+    The array is walked item by item (not loaded whole) so each item knows its line.
+    """
+    lines = _Lines(text)
     pos = _skip_space(text, 0)
     if pos == len(text):
         return
-    single = text[pos] != "["
-    if not single:
+    if text[pos] != "[":
+        decoded = _decode_at(text, pos, result)
+        if decoded is None:
+            return
+        yield lines.at(pos), pos, decoded[1], decoded[0]
+        pos = decoded[1]
+    else:
         pos = _skip_space(text, pos + 1)
-        if pos < len(text) and text[pos] == "]":
-            pos += 1
-            single = True  # an empty array; only trailing garbage is left to check
-        else:
-            while True:
-                start = pos
-                try:
-                    value, pos = _DECODER.raw_decode(text, pos)
-                except json.JSONDecodeError as exc:
-                    _syntax_failure(text, exc, start, result)
-                    return
-                except RecursionError:
-                    _nesting_failure(text, start, result)
-                    return
-                yield _line(text, start), start, value
-                pos = _skip_space(text, pos)
-                if text.startswith(",", pos):
-                    pos = _skip_space(text, pos + 1)
-                    continue
-                if text.startswith("]", pos):
-                    pos += 1
-                    break
+        closed = text.startswith("]", pos)
+        while not closed:
+            start = pos
+            decoded = _decode_at(text, pos, result)
+            if decoded is None:
+                return
+            yield lines.at(start), start, decoded[1], decoded[0]
+            pos = _skip_space(text, decoded[1])
+            closed = text.startswith("]", pos)
+            if not closed and not text.startswith(",", pos):
                 result.failures.append(
                     Failure(
                         _line(text, pos),
@@ -197,17 +229,9 @@ def _items(text: str, result: ParseResult) -> Iterator[tuple[int, int, Any]]:
                     )
                 )
                 return
-    if single and pos < len(text) and text[pos] != "]":
-        start = pos
-        try:
-            value, pos = _DECODER.raw_decode(text, pos)
-        except json.JSONDecodeError as exc:
-            _syntax_failure(text, exc, start, result)
-            return
-        except RecursionError:
-            _nesting_failure(text, start, result)
-            return
-        yield _line(text, start), start, value
+            if not closed:
+                pos = _skip_space(text, pos + 1)
+        pos += 1
     pos = _skip_space(text, pos)
     if pos < len(text):
         result.failures.append(
@@ -237,6 +261,14 @@ def _nesting_failure(text: str, start: int, result: ParseResult) -> None:
             _clip(text[start : start + 200]),
             f"JSON nested too deeply (more than {MAX_DEPTH} levels); nothing after it was read",
         )
+    )
+
+
+def _suspect(text: str, start: int, end: int) -> bool:
+    """Whether an item's text might hold NaN, Infinity, a surrogate escape or deep nesting."""
+    return (
+        any(text.find(word, start, end) >= 0 for word in ("NaN", "Infinity", "\\ud", "\\uD"))
+        or text.count("[", start, end) + text.count("{", start, end) > MAX_DEPTH
     )
 
 
@@ -330,7 +362,7 @@ def item_to_source(item: Mapping[str, Any]) -> tuple[Source | None, list[str], l
     extra: dict[str, Any] = {}
     creators: list[Creator] = []
     for name, value in item.items():
-        if name in ("type", "custom"):
+        if name in ("id", "type", "custom"):
             continue
         if name in CSL_TO_FIELD:
             data[CSL_TO_FIELD[name]] = value
@@ -367,8 +399,10 @@ def item_to_source(item: Mapping[str, Any]) -> tuple[Source | None, list[str], l
             if isinstance(candidate, str) and KEY_PATTERN.match(candidate):
                 key = candidate
                 break
-    if "id" in extra and extra["id"] == key:
-        del extra["id"]
+    # The item's id is kept when it is not the key: a Zotero URI, a number, a renamed key.
+    item_id = item.get("id")
+    if item_id is not None and item_id != key and "id" not in extra:
+        extra["id"] = _plain(item_id)
     data.update(key=key, creators=creators, extra=extra)
     try:
         source = Source.model_validate(data)
@@ -394,34 +428,30 @@ def _describe(item: Any) -> str:
 def parse(text: str) -> ParseResult:
     """Read a CSL-JSON array (or a single item); each bad item is a failure, the rest are kept."""
     result = ParseResult()
-    for index, (line, start, item) in enumerate(_items(text, result)):
-        raw = _clip(json.dumps(item, ensure_ascii=False, default=str)) if item is not None else ""
+    duplicates_read = _DUPLICATES_READ[0]
+    for index, (line, start, end, item) in enumerate(_items(text, result)):
         where = f"{_describe(item)} (number {index + 1})"
+        item_key = item.get("id") if isinstance(item, Mapping) else None
+        item_key = item_key if isinstance(item_key, str) else None
+        repeated, duplicates_read = _DUPLICATES_READ[0] != duplicates_read, _DUPLICATES_READ[0]
+        errors: list[str] = []
         if not isinstance(item, Mapping):
             kind = "null" if item is None else type(item).__name__
-            result.failures.append(Failure(line, raw, f"{where}: expected an object, got {kind}"))
-            continue
-        problems = list(_problems(item, ""))
-        if problems:
-            result.failures.append(
-                Failure(
-                    line, _clip(text[start : start + RAW_LIMIT]), f"{where}: {'; '.join(problems)}"
+            errors = [f"expected an object, got {kind}"]
+        elif _suspect(text, start, end):
+            errors = list(_problems(item, ""))
+        if not errors:
+            for path in _duplicates(item, "") if repeated else ():
+                result.warnings.append(
+                    Notice(line, f"{where}: {path} is given more than once; the last value is kept")
                 )
-            )
-            continue
-        for path in _duplicates(item, ""):
-            result.warnings.append(
-                Notice(line, f"{where}: {path} is given more than once; the last value is kept")
-            )
-        source, errors, notes = item_to_source(item)
-        key = (
-            source.key if source else (item.get("id") if isinstance(item.get("id"), str) else None)
-        )
-        if source is None:
-            result.failures.append(Failure(line, raw, f"{where}: {'; '.join(errors)}", key))
-            continue
-        result.warnings += [Notice(line, f"{where}: {note}") for note in notes]
-        result.records.append(source)
+            source, errors, notes = item_to_source(item)
+            if source is not None:
+                result.warnings += [Notice(line, f"{where}: {note}") for note in notes]
+                result.records.append(source)
+                continue
+        raw = _clip(text[start:end])
+        result.failures.append(Failure(line, raw, f"{where}: {'; '.join(errors)}", item_key))
     return result
 
 
@@ -476,6 +506,17 @@ def _fits(name: str, value: Any) -> bool:
     return False
 
 
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or Infinity: such a number (only code can put one there) becomes text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
 def source_to_item(source: Source, item_id: str | int) -> dict[str, Any]:
     """One Source as a CSL-JSON item with the given ``id``; inverse of :func:`item_to_source`."""
     item: dict[str, Any] = {"id": item_id, "type": source.type.value}
@@ -492,14 +533,15 @@ def source_to_item(source: Source, item_id: str | int) -> dict[str, Any]:
         if date is not None:
             item[csl] = date.to_csl()
     leftovers: dict[str, Any] = {}
-    for name, value in source.extra.items():
-        if name == "id":
+    for name, value in _finite(source.extra).items():
+        if name == "id" and value == item_id:
             continue
         if name not in item and name not in RESERVED and _fits(name, value):
             item[name] = value
         elif (
             name == "custom"
             and isinstance(value, dict)
+            and value
             and not set(value) & (OWN_CUSTOM | set(custom))
         ):
             custom.update(value)
@@ -521,19 +563,22 @@ def _one_line(match: re.Match[str]) -> str:
 
 
 def write(records: Sequence[Source], *, indent: int | None = 2) -> str:
-    """CSL-JSON array for ``records``; ids are the original CSL ids or the citation keys, unique."""
+    """CSL-JSON array for ``records``; ids are the original CSL ids or the citation keys, unique.
+
+    A record without a key gets one made the way :mod:`citekit.model.keys` makes them, as its id.
+    """
     taken: set[str] = set()
     items = []
-    for number, source in enumerate(records, start=1):
+    for source in records:
         original = source.extra.get("id")
         wanted = (
             original if isinstance(original, str | int) and not isinstance(original, bool) else None
         )
         if wanted is None or str(wanted) in taken:
-            wanted = unique_key(source.key or f"item{number}", taken)
+            wanted = unique_key(source.key or base_key(source), taken)
         taken.add(str(wanted))
         items.append(source_to_item(source, wanted))
-    text = json.dumps(items, ensure_ascii=False, indent=indent)
+    text = json.dumps(items, ensure_ascii=False, indent=indent, allow_nan=False)
     if indent is not None:
         # Raw newlines only occur between tokens (a string's are escaped), so this is safe.
         text = _NUMBER_LIST.sub(_one_line, text)
