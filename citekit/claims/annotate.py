@@ -43,7 +43,15 @@ class _Insert:
     text: str  # already in the output format
 
 
-def _items(cited: Sequence[Cited]) -> list[CitationItem]:
+def item_prefix(style: Style, prefix: str) -> str:
+    """A citation prefix spaced for ``style``: author-date styles add the space themselves."""
+    prefix = prefix.strip()
+    if not prefix or style.kind == "author-date":
+        return prefix
+    return prefix + " "
+
+
+def _items(style: Style, cited: Sequence[Cited]) -> list[CitationItem]:
     """The citation items of one claim: deprecated ones left out, preferred first."""
     kept = [c for c in cited if c.citation.rank is not Rank.DEPRECATED]
     kept.sort(key=lambda c: RANK_ORDER[c.citation.rank])
@@ -51,7 +59,7 @@ def _items(cited: Sequence[Cited]) -> list[CitationItem]:
         CitationItem(
             source=c.source,
             locator=c.citation.locator,
-            prefix=RELATION_PREFIX[c.citation.relation],
+            prefix=item_prefix(style, RELATION_PREFIX[c.citation.relation]),
         )
         for c in kept
     ]
@@ -166,7 +174,7 @@ def annotate(
     fmt = _Format(get_backend(format))
     parsed = parse_article(text)
     placed = sorted(
-        (c for c in claims if not c.orphan and c.id and _items(cited.get(c.id, ()))),
+        (c for c in claims if not c.orphan and c.id and _items(chosen, cited.get(c.id, ()))),
         key=lambda c: c.anchor.start,
     )
     works: dict[str, Source] = {}
@@ -179,7 +187,7 @@ def annotate(
     inserts: list[_Insert] = []
     notes: list[str] = []
     for claim in placed:
-        items = _items(cited[claim.id or ""])
+        items = _items(chosen, cited[claim.id or ""])
         if chosen.kind == "note":
             notes.append(fmt.backend.render(citer.note(items)))
             inserts.append(_Insert(claim.anchor.end, fmt.marker(len(notes))))
