@@ -637,7 +637,7 @@ def record_lines(source: Source) -> list[tuple[str, str]]:
     ]
 
 
-def write(records: Sequence[Source], **options: Any) -> str:
+def write(records: Sequence[Source]) -> str:
     """RIS text, one line per tag (never wrapped), a blank line between records."""
     out: list[str] = []
     for source in records:
