@@ -324,6 +324,19 @@ def test_et_al_in_notes(style: ChicagoNotes, count: int, expected: str) -> None:
     assert note(style, book) == expected
 
 
+def test_a_record_listing_only_the_first_of_several_authors() -> None:
+    dewey = src(
+        type="book",
+        title="Not Guilty",
+        issued="1938",
+        extra={"et_al": True},
+        creators=[person("Dewey", "John")],
+    )
+    assert bib(CMOS17, dewey) == "Dewey, John, et al. Not Guilty. 1938."
+    assert note(CMOS17, dewey) == "John Dewey et al., Not Guilty (1938)."
+    assert short(CMOS17, dewey) == "Dewey et al., Not Guilty."
+
+
 def test_names_are_never_initialised() -> None:
     book = src(type="book", title="Work", creators=[person("Orazem", "Peter Francis")])
     assert "Peter Francis Orazem" in note(CMOS18, book)

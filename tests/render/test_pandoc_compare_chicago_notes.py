@@ -47,8 +47,13 @@ SHORT_TITLE = (
     "CMOS 14.32 shortens a title of more than four words (subtitle dropped, no leading article "
     "needed); the CSL style prints the whole title when a record has no title-short"
 )
+MORE_AUTHORS = (
+    "the record lists only the first of several authors (extra.et_al, read from the article's "
+    "“Dewey, John et al.”), so “et al.” follows the name (CMOS 14.76); CSL-JSON cannot say so"
+)
 # Short notes that differ from pandoc's by more than the short title, and why.
 SHORT_DELIBERATE = {
+    "dewey1938not": MORE_AUTHORS,
     "cher1999": (
         "a person known by one name (Cher, Plato) keeps it in a short note (CMOS 14.29); CSL's "
         "short name form prints family names only, so citeproc leaves the author out"
@@ -62,8 +67,8 @@ ARTICLES_IN_SORTING = (
 DELIBERATE: dict[tuple[str, str, str], str] = {}
 for _style in STYLES:
     for _part in PARTS:
-        for _key in ("dewey1938not", "trotsky1941stalin"):
-            DELIBERATE[(_style, _part, _key)] = TRANSCRIBER
+        DELIBERATE[(_style, _part, "trotsky1941stalin")] = TRANSCRIBER
+        DELIBERATE[(_style, _part, "dewey1938not")] = f"{TRANSCRIBER}; and {MORE_AUTHORS}"
 for _key in ("carr1950", "review1963"):
     for _part in ("bib", "bib-html"):
         DELIBERATE[("chicago-notes-bibliography-17th-edition", _part, _key)] = ARTICLES_IN_SORTING

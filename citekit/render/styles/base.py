@@ -229,18 +229,20 @@ def name_list(
     et_al_min: int = 0,
     et_al_use_first: int = 1,
     and_word: str = "and",
+    more: bool = False,
 ) -> str:
     """Names in full, never cut to initials: ``Serge, Victor, and Natalia Sedova Trotsky``.
 
     With ``et_al_min`` names or more, only the first ``et_al_use_first`` are given, then
     "et al."; the serial comma goes before "and" when there are three names or more, or when
-    the first name is inverted (CMOS 14.76).
+    the first name is inverted (CMOS 14.76). ``more`` says the record lists only some of the
+    names (its ``extra["et_al"]``, read from "Dewey, John et al."): "et al." follows them all.
     """
     if not names:
         return ""
     shown = list(names)
-    et_al = bool(et_al_min) and len(names) >= et_al_min
-    if et_al:
+    et_al = more or (bool(et_al_min) and len(names) >= et_al_min)
+    if et_al and not more:
         shown = shown[:et_al_use_first]
     texts = [inverted(n) if i == 0 and invert_first else n.display() for i, n in enumerate(shown)]
     if et_al:

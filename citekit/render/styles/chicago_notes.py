@@ -331,7 +331,11 @@ class ChicagoNotes(Style):
                 return source.container_title
             return ""
         text = name_list(
-            names, invert_first=True, et_al_min=self.bib_et_al[0], et_al_use_first=self.bib_et_al[1]
+            names,
+            invert_first=True,
+            et_al_min=self.bib_et_al[0],
+            et_al_use_first=self.bib_et_al[1],
+            more=_more_names(source),
         )
         if one:
             text += ", " + (many if len(names) > 1 else one)
@@ -350,7 +354,12 @@ class ChicagoNotes(Style):
             return EMPTY
         if not names:
             return EMPTY
-        text = name_list(names, et_al_min=self.note_et_al[0], et_al_use_first=self.note_et_al[1])
+        text = name_list(
+            names,
+            et_al_min=self.note_et_al[0],
+            et_al_use_first=self.note_et_al[1],
+            more=_more_names(source),
+        )
         if one:
             text += ", " + (many if len(names) > 1 else one)
         return seq(text)
@@ -364,7 +373,7 @@ class ChicagoNotes(Style):
                 return self._container(source, kind)
             return EMPTY
         families = [_family(n) for n in names]
-        if len(families) >= self.note_et_al[0]:
+        if len(families) >= self.note_et_al[0] or (_more_names(source) and len(families) == 1):
             return seq(f"{families[0]} et al.")
         if len(families) == 1:
             return seq(families[0])
@@ -972,6 +981,11 @@ class ChicagoNotes17(ChicagoNotes):
         if kind == "paper":
             return True
         return super().in_bibliography(source)
+
+
+def _more_names(source: Source) -> bool:
+    """The record names only the first of several authors ("Dewey, John et al.")."""
+    return source.extra.get("et_al") is True
 
 
 def _has_apostrophe(source: Source) -> bool:
