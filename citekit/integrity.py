@@ -31,7 +31,7 @@ from rapidfuzz import fuzz, process
 from stdnum import ean as stdnum_ean
 from stdnum import isbn as stdnum_isbn
 
-from citekit.errors import InvalidRecord
+from citekit.errors import InvalidRecord, UnsupportedFormat
 from citekit.formats.base import ParseResult
 from citekit.model import PartialDate, Source, SourceType, validate_source
 from citekit.model.names import Creator
@@ -471,11 +471,48 @@ STYLE_NEEDS: dict[str, dict[SourceType, tuple[str | tuple[str, ...], ...]]] = {
         SourceType.GRAPHIC: (("url", "archive", "container_title"),),
     }
 }
-STYLE_NAMES = {"chicago": "Chicago"}
+# APA 7th ed. (9.4–9.5, 10.1–10.16): no place of publication; periodicals give volume and a
+# page range or article number; web pages their URL.
+STYLE_NEEDS["apa"] = {
+    SourceType.BOOK: ("publisher", "issued"),
+    SourceType.CHAPTER: ("container_title", "publisher", "page", "issued"),
+    SourceType.ARTICLE_JOURNAL: ("container_title", "volume", ("page", "number"), "issued"),
+    SourceType.ARTICLE_MAGAZINE: ("container_title", "issued"),
+    SourceType.ARTICLE_NEWSPAPER: ("container_title", "issued"),
+    SourceType.WEBPAGE: ("url",),
+    SourceType.THESIS: ("publisher", "issued"),
+    SourceType.REPORT: ("publisher", "issued"),
+}
+# MLA 9th ed. core elements: container, publisher, date and location (pages or URL).
+STYLE_NEEDS["mla"] = {
+    SourceType.BOOK: ("publisher", "issued"),
+    SourceType.CHAPTER: ("container_title", "publisher", "page", "issued"),
+    SourceType.ARTICLE_JOURNAL: ("container_title", "volume", "issued", "page"),
+    SourceType.ARTICLE_MAGAZINE: ("container_title", "issued"),
+    SourceType.ARTICLE_NEWSPAPER: ("container_title", "issued"),
+    SourceType.WEBPAGE: ("url", "container_title"),
+}
+STYLE_NAMES = {"chicago": "Chicago", "apa": "APA", "mla": "MLA"}
+
+
+def style_family(style: str) -> str:
+    """The style whose needs are checked: ``chicago-notes-bibliography`` → ``chicago``.
+
+    Raises UnsupportedFormat for a style it has no table for.
+    """
+    name = style.strip().lower()
+    if name == "modern-language-association":
+        name = "mla"
+    family = next((f for f in STYLE_NEEDS if name == f or name.startswith(f + "-")), None)
+    if family is None:
+        raise UnsupportedFormat(
+            f"no integrity rules for style {style!r}; use one of {', '.join(STYLE_NEEDS)}"
+        )
+    return family
 
 
 def _style_findings(source: Source, style: str) -> list[Finding]:
-    needs = STYLE_NEEDS.get(style, {}).get(source.type, ())
+    needs = STYLE_NEEDS[style].get(source.type, ())
     out = []
     for need in needs:
         names = need if isinstance(need, tuple) else (need,)
@@ -578,7 +615,8 @@ def _edition_findings(source: Source) -> list[Finding]:
 def check_source(
     source: Source, *, style: str = "chicago", index: int | None = None
 ) -> list[Finding]:
-    """Every single-record check on one validated Source."""
+    """Every single-record check on one validated Source (``style``: chicago, apa or mla)."""
+    style = style_family(style)
     out = (
         _text_findings(source)
         + _identifier_findings(source)
@@ -790,6 +828,7 @@ def check_sources(
     unordered_groups: Iterable[str] = UNORDERED_GROUPS,
 ) -> list[Finding]:
     """Every check on a list of records, in the order they are listed (a library, an import)."""
+    style = style_family(style)
     out: list[Finding] = []
     for i, source in enumerate(sources):
         out += check_source(source, style=style, index=i)

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from citekit import services
 from citekit.cli import app
 from citekit.config import get_settings
-from citekit.errors import NotFound
+from citekit.errors import NotFound, UnsupportedFormat
 from citekit.formats import plaintext
 from citekit.formats.base import Failure, ParseResult
 from citekit.integrity import (
@@ -576,3 +576,34 @@ def test_checking_the_imported_bibliography(session: Session) -> None:
     # The reader keeps each entry's text in extra.article_text, but with its spaces tidied and
     # "2010.." cut where it splits the line, so those three show only when checking the file.
     assert found >= set(ARTICLE_DEFECTS) - RAW_TEXT_ONLY
+
+
+@pytest.mark.parametrize(
+    ("style", "fields"),
+    [
+        ("chicago", ["publisher-place"]),
+        ("chicago-notes-bibliography", ["publisher-place"]),
+        ("chicago-author-date-17th-edition", ["publisher-place"]),
+        ("apa", []),  # APA gives no place of publication
+        ("modern-language-association", []),
+    ],
+)
+def test_style_needs_per_style(style: str, fields: list[str]) -> None:
+    record = book("Sedov", "The Red Book", **{"publisher-place": None})
+    assert [f.field for f in check_source(record, style=style)] == fields
+
+
+def test_apa_needs_a_page_range_or_article_number() -> None:
+    article = src(
+        type="article-journal", title="X", **{"container-title": "J"}, volume="3", issued="2000"
+    )
+    (finding,) = check_source(article, style="apa")
+    assert finding.field == "page" and "APA needs page or number" in finding.message
+    assert check_source(article.model_copy(update={"number": "e12"}), style="apa") == []
+
+
+def test_unknown_style_is_a_clear_error(cli_db: str) -> None:
+    with pytest.raises(UnsupportedFormat, match="no integrity rules for style 'harvard'"):
+        check_source(book("Sedov", "The Red Book"), style="harvard")
+    result = CliRunner().invoke(app, ["check", "--style", "harvard"])
+    assert result.exit_code == 1 and "no integrity rules" in result.output
