@@ -254,6 +254,8 @@ class _Reading:
     creators: list[dict[str, Any]] = field(default_factory=list)
     uncertain: set[str] = field(default_factory=set)
     leftovers: list[str] = field(default_factory=list)
+    # How many of ``creators`` head the entry (the names a 3-em dash in the next one repeats).
+    heading_names: int = 0
 
     def put(self, name: str, value: Any, *, guessed: bool = False) -> None:
         if value in (None, ""):
@@ -281,7 +283,7 @@ def _blocks(text: str) -> list[str]:
         ):
             quote = None
         elif quote is None and ch == "." and (i + 1 == len(text) or text[i + 1] == " "):
-            token = text[start:i].split(" ")[-1] if text[start:i].strip() else ""
+            token = _word_before(text, i, start)
             bare = token.lower().lstrip("(")
             if bare in NON_TERMINAL or _INITIAL.match(token):
                 i += 1
@@ -295,6 +297,11 @@ def _blocks(text: str) -> list[str]:
     if tail:
         out.append(tail)
     return out
+
+
+def _word_before(text: str, end: int, start: int) -> str:
+    """The word that ends at ``end`` (found backwards, so long entries stay linear)."""
+    return text[max(text.rfind(" ", start, end) + 1, start) : end]
 
 
 def _split_natural(text: str) -> dict[str, str]:
@@ -344,8 +351,8 @@ def _author_block(text: str) -> tuple[str, str] | None:
         if ch == "," and first_name:
             first_name = False
         if ch == "." and (i + 1 == len(text) or text[i + 1] == " "):
-            token = text[:i].split(" ")[-1].lstrip(",")
-            following = text[i + 2 :].split(" ")[0] if i + 2 < len(text) else ""
+            token = _word_before(text, i, 0).lstrip(",")
+            following = text[i + 2 : i + 4]
             if token in ("al", "et al"):
                 return text[: i + 1], text[i + 1 :].strip()
             if _INITIAL.match(token) and (not first_name or re.match(r"^[A-Z]\.", following)):
@@ -542,14 +549,12 @@ def _container(block: str, reading: _Reading, *, has_url: bool) -> None:
             rest = ""
         if rest:
             reading.leftovers.append(rest)
-        has_day = bool(re.search(r"\d{1,2} [A-Z]|[A-Z][a-z]+\.? \d{1,2},", m["date"]))
         if NEWSPAPER_WORDS.search(container):
             kind = SourceType.ARTICLE_NEWSPAPER
         elif has_url and not vi:
             kind = SourceType.WEBPAGE
-        elif has_day:
-            kind = SourceType.ARTICLE_NEWSPAPER
         else:
+            # A full date and no newspaper's name: weeklies (The Nation) as often as dailies.
             kind = SourceType.ARTICLE_MAGAZINE
         reading.put("type", kind, guessed=True)
         return
@@ -628,6 +633,7 @@ def _read_entry(entry: _Entry, previous: list[dict[str, Any]], reading: _Reading
             rest = authors[1]
         else:
             rest = text
+    reading.heading_names = len(reading.creators)
     quoted = _quoted(rest)
     blocks: list[str]
     if quoted:
@@ -656,6 +662,7 @@ def _read_entry(entry: _Entry, previous: list[dict[str, Any]], reading: _Reading
             and not _publication_like(blocks[0])
         ):
             reading.creators.append({"literal": first, "role": CreatorRole.AUTHOR})
+            reading.heading_names = len(reading.creators)
             reading.uncertain.add("creators")
             first = blocks.pop(0)
         title, trailing_date = _title_and_date(first)
@@ -704,7 +711,12 @@ def _rest(blocks: list[str], reading: _Reading, *, quoted: bool, group: str | No
             continue
         if ARCHIVE_LOCATION.match(block) or (
             "archive_location" not in reading.data
-            and re.search(r"\bMS\b|\b\d+\.\d+\b|\(\d+\)|Record Group", block)
+            and re.search(
+                r"\bMSS?\b|\b\d+\.\d+\b|\(\d+\)|Record Group|\b(?:box|folder|file|item|reel|"
+                r"fol\.) \d",
+                block,
+                re.IGNORECASE,
+            )
             and not REPOSITORY_WORDS.search(block.split(",")[-1])
         ):
             reading.put("archive_location", block)
@@ -723,14 +735,20 @@ def _rest(blocks: list[str], reading: _Reading, *, quoted: bool, group: str | No
             and not reading.data.get("archive")
             and len(block.split()) <= 6
             and block[:1].isupper()
-            and not any(c.isdigit() for c in block)
+            and re.fullmatch(r"\D+(?: \d+)?", block)
         ):
-            # A short capitalised element between title and imprint is a series.
+            # A short capitalised element between title and imprint is a series (and number).
             series.append(block)
             continue
         if "archive" not in reading.data and _name_like(block):
-            # "Leon Trotsky Internet Archive.": where the text was found online.
-            reading.put("archive", block, guessed=not REPOSITORY_WORDS.search(block))
+            # "Leon Trotsky Internet Archive.": where the text was found online; after a
+            # medium, where a work of art is ("Sindicato Mexicano de Electricistas, Mexico City").
+            name, _, place = block.rpartition(", ")
+            if "medium" in reading.data and name and len(place.split()) <= 3:
+                reading.put("archive", name, guessed=True)
+                reading.put("archive_place", place, guessed=True)
+            else:
+                reading.put("archive", block, guessed=not REPOSITORY_WORDS.search(block))
             continue
         reading.leftovers.append(block)
     if series:
@@ -799,6 +817,9 @@ def parse(text: str) -> ParseResult:
         reading = _Reading()
         _read_entry(entry, previous, reading)
         data = _record(entry, reading)
+        if not data.get("title"):
+            result.failures.append(Failure(entry.line, entry.text, "no title found in the entry"))
+            continue
         try:
             source = validate_source(data)
         except InvalidRecord as exc:
@@ -821,8 +842,7 @@ def parse(text: str) -> ParseResult:
         if source.creators:
             previous = [
                 c.model_dump(exclude_none=True, exclude={"role"}) | {"role": c.role}
-                for c in source.creators
-                if c.role in (CreatorRole.AUTHOR, CreatorRole.EDITOR)
+                for c in source.creators[: reading.heading_names]
             ]
         if reading.uncertain:
             result.uncertain[len(result.records)] = sorted(reading.uncertain)
