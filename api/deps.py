@@ -9,8 +9,10 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import ValidationError
 from sqlmodel import Session
 
+from api.schemas import ArticleText
 from citekit import services
 from citekit.config import Settings
 from citekit.errors import (
@@ -21,6 +23,8 @@ from citekit.errors import (
     Unauthorized,
     UnsupportedFormat,
 )
+from citekit.formats import decode
+from citekit.model import field_errors
 from citekit.storage import session_scope
 
 MAX_LIMIT = 100
@@ -161,3 +165,35 @@ class Page:
 
 
 PageDep = Annotated[Page, Depends()]
+
+
+TEXT_TYPES = ("text/plain", "text/markdown")
+
+
+async def read_article_text(request: Request) -> ArticleText:
+    """The body of an article route: text/plain or text/markdown (any encoding citekit can
+    decode), or JSON ``{"text": ..., "title": ...}``."""
+    media = _media_type(request)
+    body = await request.body()
+    if media in TEXT_TYPES:
+        text, _ = decode(body)
+        article = ArticleText.model_validate({"text": text}) if text.strip() else None
+    elif media is not None and (media in JSON_TYPES or media.endswith("+json")):
+        try:
+            article = ArticleText.model_validate_json(body)
+        except ValidationError as exc:
+            raise InvalidRecord(field_errors(exc), what="article body") from None
+    else:
+        raise UnsupportedFormat(
+            f"send the article as text/plain, text/markdown or application/json, not {media}"
+        )
+    if article is None or not article.text.strip():
+        raise InvalidRecord([FieldError(("text",), "the article is empty")], what="article body")
+    if "\x00" in article.text or "\x00" in (article.title or ""):
+        raise InvalidRecord(
+            [FieldError(("text",), "text may not contain NUL characters")], what="article body"
+        )
+    return article
+
+
+ArticleTextDep = Annotated[ArticleText, Depends(read_article_text)]

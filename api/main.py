@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 
 import citekit
 from api import problems
-from api.routes import meta, sources
+from api.routes import claims, meta, sources
+from api.schemas import ArticleText
 from citekit.config import Settings, get_settings
 
 DESCRIPTION = """\
@@ -66,7 +67,7 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
             ],
             expose_headers=["ETag", "Last-Modified-Version", "Total-Results", "Link", "Location"],
         )
-    for module in (meta, sources):
+    for module in (meta, sources, claims):
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:
@@ -80,6 +81,10 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
                 routes=app.routes,
             )
             problems.document_problems(schema)
+            # Referenced by the text-or-JSON article bodies, which FastAPI cannot describe itself.
+            schema["components"]["schemas"]["ArticleText"] = ArticleText.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
             if not settings.require_read_key:
                 _reads_are_open(schema)
             app.openapi_schema = schema

@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, create_model
 from pydantic.json_schema import SkipJsonSchema
 
-from citekit.model import Creator, Source
+from citekit.claims.suggest import Suggestion
+from citekit.model import Creator, Locator, Provenance, Rank, Relation, Source
 from citekit.model.names import kebab
 
 SERVER_FIELDS = ("id", "version", "created", "modified")
@@ -154,3 +155,66 @@ class StylePublic(BaseModel):
     title: str | None = None
     kind: str | None = None
     engine: str | None = None
+
+
+class ArticleText(BaseModel):
+    """An article to import or a new text for one: plain text or Markdown."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=5_000_000)
+    title: str | None = Field(default=None, max_length=500)
+
+
+class CitationCreate(BaseModel):
+    """A link from a claim to a source: ``{"source": "deutscher1963", "locator": "p. 45"}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(min_length=1, max_length=100, description="The source's id or key.")
+    locator: str | None = Field(default=None, max_length=200, examples=["p. 45", "fig. 3"])
+    relation: Relation = Relation.SUPPORTS
+    quotation: str | None = Field(default=None, max_length=10_000)
+    note: str | None = Field(default=None, max_length=10_000)
+    rank: Rank = Rank.NORMAL
+
+
+class CitationUpdate(BaseModel):
+    """Fields of a citation to change; a locator, quotation or note sent as null is removed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    locator: str | Locator | None = Field(default=None, examples=["pp. 12–14"])
+    relation: Relation | None = None
+    quotation: str | None = Field(default=None, max_length=10_000)
+    note: str | None = Field(default=None, max_length=10_000)
+    rank: Rank | None = None
+    provenance: Provenance | None = None
+
+
+class ReasonPublic(BaseModel):
+    """Why a source was suggested: what matched, and how much it weighed."""
+
+    kind: str
+    detail: str
+    weight: float
+
+
+class SuggestionPublic(BaseModel):
+    """A source that may back a claim, with its score and reasons."""
+
+    source: Source
+    score: float
+    reasons: list[ReasonPublic]
+
+    @classmethod
+    def of(cls, suggestion: Suggestion) -> SuggestionPublic:
+        """From the claims package's dataclass."""
+        return cls(
+            source=suggestion.source,
+            score=suggestion.score,
+            reasons=[
+                ReasonPublic(kind=r.kind.value, detail=r.detail, weight=r.weight)
+                for r in suggestion.reasons
+            ],
+        )

@@ -305,6 +305,19 @@ def save_sources_batch(session: Session, *, objects: Sequence[Any]) -> BatchOutc
     return outcome
 
 
+class ClaimDetail(BaseModel):
+    """A claim with the citations that link it to sources (API: GET /claims/{id})."""
+
+    claim: Claim
+    citations: list[ClaimSupport]
+
+
+def claim_with_sources(session: Session, *, ref: str) -> ClaimDetail:
+    """A claim (id or quote) and its citations with their sources, preferred first."""
+    claim = get_claim(session, ref=ref)
+    return ClaimDetail(claim=claim, citations=sources_for_claim(session, claim=claim.id or ref))
+
+
 # ---------------------------------------------------------------------------------------------
 # API keys: random tokens shown once, stored as sha256 hashes
 # ---------------------------------------------------------------------------------------------
@@ -771,11 +784,13 @@ def import_article(session: Session, *, text: str, title: str | None = None) -> 
     """Store an article (plain text or Markdown) and its claims; the bibliography is split off."""
     parsed = parse_article(text)
     if not (title or parsed.title):
-        raise InvalidRecord([FieldError(("title",), "the article has no title line")], "article")
+        raise InvalidRecord(
+            [FieldError(("title",), "the article has no title line")], what="article"
+        )
     spans = claim_spans(parsed)
     if not spans:
         raise InvalidRecord(
-            [FieldError(("text",), "no sentence or caption found in the article")], "article"
+            [FieldError(("text",), "no sentence or caption found in the article")], what="article"
         )
     row = ArticleRow.model_validate(
         {
@@ -931,7 +946,7 @@ def get_claim(session: Session, *, ref: str) -> Claim:
 def find_claims(session: Session, *, quote: str, article: str | None = None) -> list[Claim]:
     """Claims containing ``quote``, tolerant of whitespace and of curly or straight quotes."""
     if not quote.strip():
-        raise InvalidRecord([FieldError(("quote",), "give some text to look for")], "query")
+        raise InvalidRecord([FieldError(("quote",), "give some text to look for")], what="query")
     statement = select(ClaimRow)
     if article:
         statement = statement.where(ClaimRow.article_id == _article_row(session, article).id)

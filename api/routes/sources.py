@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
-from pydantic import TypeAdapter
 
+from api import responses
 from api.deps import (
     ApiKeyDep,
     ExpectedVersionDep,
@@ -16,6 +16,7 @@ from api.deps import (
     SessionDep,
 )
 from api.problems import problem_responses
+from api.responses import CREATED_HEADERS, JSON, LIST_HEADERS, VERSION_HEADERS
 from api.schemas import (
     BatchResult,
     SourceCreate,
@@ -44,40 +45,6 @@ Ref = Annotated[
 Text = Annotated[str | None, Query(max_length=500, pattern=NO_NUL)]
 Year = Annotated[int | None, Query(ge=-9999, le=9999)]
 Sort = Literal["key", "title", "year", "creator", "type", "group", "created", "modified"]
-
-VERSION_HEADERS = {
-    "ETag": {"description": 'The version as an entity tag: `"3"`.', "schema": {"type": "string"}},
-    "Last-Modified-Version": {"description": "The version.", "schema": {"type": "integer"}},
-}
-LIST_HEADERS = {
-    "Total-Results": {"description": "Matches over all pages.", "schema": {"type": "integer"}},
-    "Link": {"description": "first, prev, next and last pages.", "schema": {"type": "string"}},
-}
-_SOURCES = TypeAdapter(list[Source])
-JSON = "application/json"
-
-
-def _versioned(source: Source, *, status: int = 200, location: bool = False) -> Response:
-    """The source as JSON with its version headers (serialised here, after the session closed)."""
-    headers = {"ETag": f'"{source.version}"', "Last-Modified-Version": str(source.version)}
-    if location:
-        headers["Location"] = f"/sources/{source.id}"
-    body = source.model_dump_json(by_alias=True, exclude_none=True)
-    return Response(body, status_code=status, media_type=JSON, headers=headers)
-
-
-def _links(request: Request, start: int, limit: int, total: int) -> str:
-    """RFC 8288 ``Link`` header with first / prev / next / last."""
-    last = max(0, (total - 1) // limit * limit)
-    pages = {"first": 0, "last": last}
-    if start > 0:
-        pages["prev"] = max(0, min(start - limit, last))
-    if start + limit < total:
-        pages["next"] = start + limit
-    return ", ".join(
-        f'<{request.url.include_query_params(start=at, limit=limit)}>; rel="{rel}"'
-        for rel, at in pages.items()
-    )
 
 
 @router.get(
@@ -121,15 +88,9 @@ def list_sources(
         start=page.start,
         limit=page.limit,
     )
-    body = b'{"data":%s,"count":%d}' % (
-        _SOURCES.dump_json(found, by_alias=True, exclude_none=True),
-        total,
+    return responses.page(
+        request, found, item_type=Source, total=total, start=page.start, limit=page.limit
     )
-    headers = {
-        "Total-Results": str(total),
-        "Link": _links(request, page.start, page.limit, total),
-    }
-    return Response(body, media_type=JSON, headers=headers)
 
 
 @router.post(
@@ -139,14 +100,14 @@ def list_sources(
     response_model=SourcePublic,
     dependencies=[JsonBody],
     responses={
-        201: {"headers": {**VERSION_HEADERS, "Location": {"schema": {"type": "string"}}}},
+        201: {"headers": CREATED_HEADERS},
         **problem_responses(400, 409, 413, 415, 422),
     },
 )
 def create_source(session: SessionDep, _key: ApiKeyDep, source: SourceCreate) -> Response:
     """Store a new source; without a ``key`` one is made from creator, year and title."""
     stored = services.add_source(session, data=source.data())
-    return _versioned(stored, status=201, location=True)
+    return responses.versioned(stored, status=201, location=f"/sources/{stored.id}")
 
 
 @router.post(
@@ -183,7 +144,7 @@ def batch_sources(
 )
 def get_source(session: SessionDep, _key: ReadKeyDep, ref: Ref) -> Response:
     """One source by id or citation key, with its version as ``ETag``."""
-    return _versioned(services.get_source(session, ref=ref))
+    return responses.versioned(services.get_source(session, ref=ref))
 
 
 @router.put(
@@ -205,7 +166,7 @@ def replace_source(
 ) -> Response:
     """Replace every field of a source (guarded by ``If-Match``)."""
     stored = services.replace_source(session, ref=ref, data=source.data(), expected_version=version)
-    return _versioned(stored)
+    return responses.versioned(stored)
 
 
 @router.patch(
@@ -229,7 +190,7 @@ def patch_source(
     stored = services.patch_source(
         session, ref=ref, changes=update_changes(changes), expected_version=version
     )
-    return _versioned(stored)
+    return responses.versioned(stored)
 
 
 @router.delete(

@@ -79,3 +79,10 @@ def client_with(engine: Engine) -> Iterator[Callable[..., TestClient]]:
     yield build
     for test_client in opened:
         test_client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(engine: Engine) -> int:
+    """The demo library (sources, article, curated links) in the database; returns #sources."""
+    with session_scope(engine) as session:
+        return services.load_demo_library(session)

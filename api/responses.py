@@ -1,0 +1,88 @@
+"""Responses built after the session has closed: JSON bytes, version headers, paging links."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from fastapi import Request, Response
+from pydantic import BaseModel, TypeAdapter
+
+JSON = "application/json"
+T = TypeVar("T")
+
+VERSION_HEADERS = {
+    "ETag": {"description": 'The version as an entity tag: `"3"`.', "schema": {"type": "string"}},
+    "Last-Modified-Version": {"description": "The version.", "schema": {"type": "integer"}},
+}
+LIST_HEADERS = {
+    "Total-Results": {"description": "Matches over all pages.", "schema": {"type": "integer"}},
+    "Link": {"description": "first, prev, next and last pages.", "schema": {"type": "string"}},
+}
+CREATED_HEADERS = {**VERSION_HEADERS, "Location": {"schema": {"type": "string"}}}
+
+
+def json_response(
+    model: BaseModel, *, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """A model as JSON (CSL spelling, nulls left out) without FastAPI's re-validation."""
+    body = model.model_dump_json(by_alias=True, exclude_none=True)
+    return Response(body, status_code=status, media_type=JSON, headers=headers)
+
+
+def versioned(model: Any, *, status: int = 200, location: str | None = None) -> Response:
+    """An object with ``version`` as JSON with ``ETag`` and ``Last-Modified-Version``."""
+    headers = {"ETag": f'"{model.version}"', "Last-Modified-Version": str(model.version)}
+    if location:
+        headers["Location"] = location
+    return json_response(model, status=status, headers=headers)
+
+
+def links(request: Request, start: int, limit: int, total: int) -> str:
+    """RFC 8288 ``Link`` header with first / prev / next / last."""
+    last = max(0, (total - 1) // limit * limit)
+    pages = {"first": 0, "last": last}
+    if start > 0:
+        pages["prev"] = max(0, min(start - limit, last))
+    if start + limit < total:
+        pages["next"] = start + limit
+    return ", ".join(
+        f'<{request.url.include_query_params(start=at, limit=limit)}>; rel="{rel}"'
+        for rel, at in pages.items()
+    )
+
+
+_adapters: dict[Any, TypeAdapter[Any]] = {}
+
+
+def page(
+    request: Request,
+    items: Sequence[T],
+    *,
+    item_type: Any,
+    total: int,
+    start: int,
+    limit: int,
+) -> Response:
+    """``{"data": [...], "count": total}`` with ``Total-Results`` and ``Link`` headers."""
+    adapter = _adapters.get(item_type)
+    if adapter is None:
+        adapter = _adapters[item_type] = TypeAdapter(list[item_type])  # type: ignore[valid-type]
+    data = adapter.dump_json(list(items), by_alias=True, exclude_none=True)
+    body = b'{"data":%s,"count":%d}' % (data, total)
+    headers = {"Total-Results": str(total), "Link": links(request, start, limit, total)}
+    return Response(body, media_type=JSON, headers=headers)
+
+
+def listed(
+    request: Request, items: Sequence[T], *, item_type: Any, start: int, limit: int
+) -> Response:
+    """A page cut from a whole list a service returned."""
+    return page(
+        request,
+        items[start : start + limit],
+        item_type=item_type,
+        total=len(items),
+        start=start,
+        limit=limit,
+    )
