@@ -19,9 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from citekit import duplicates, integrity
+from citekit.claims import manuscript
 from citekit.claims.anchor import Method, claims_from_spans, reanchor
+from citekit.claims.annotate import Cited, annotate
 from citekit.claims.article import claim_spans, parse_article
 from citekit.claims.links import claims_containing, parse_links, resolve_links
+from citekit.claims.manuscript import RenderedManuscript
 from citekit.claims.suggest import Suggestion, suggest
 from citekit.errors import (
     CitekitError,
@@ -784,13 +787,11 @@ def import_article(session: Session, *, text: str, title: str | None = None) -> 
     """Store an article (plain text or Markdown) and its claims; the bibliography is split off."""
     parsed = parse_article(text)
     if not (title or parsed.title):
-        raise InvalidRecord(
-            [FieldError(("title",), "the article has no title line")], what="article"
-        )
+        raise InvalidRecord([FieldError(("title",), "the article has no title line")], "article")
     spans = claim_spans(parsed)
     if not spans:
         raise InvalidRecord(
-            [FieldError(("text",), "no sentence or caption found in the article")], what="article"
+            [FieldError(("text",), "no sentence or caption found in the article")], "article"
         )
     row = ArticleRow.model_validate(
         {
@@ -946,7 +947,7 @@ def get_claim(session: Session, *, ref: str) -> Claim:
 def find_claims(session: Session, *, quote: str, article: str | None = None) -> list[Claim]:
     """Claims containing ``quote``, tolerant of whitespace and of curly or straight quotes."""
     if not quote.strip():
-        raise InvalidRecord([FieldError(("quote",), "give some text to look for")], what="query")
+        raise InvalidRecord([FieldError(("quote",), "give some text to look for")], "query")
     statement = select(ClaimRow)
     if article:
         statement = statement.where(ClaimRow.article_id == _article_row(session, article).id)
@@ -1220,6 +1221,53 @@ def load_demo_article(session: Session, *, directory: Path = DEMO_DIR) -> LinksL
         return LinksLoad(added=0, skipped=0, problems=[])
     return load_links(
         session, text=links_file.read_text(encoding="utf-8"), article=imported.article.id
+    )
+
+
+def annotate_article(
+    session: Session,
+    *,
+    article: str | None = None,
+    style: str = "chicago-notes-bibliography",
+    format: str = "markdown",
+) -> str:
+    """The article with its citations as notes or in-text citations, and its bibliography."""
+    article_row = _article_row(session, article)
+    claims = [_claim(r) for r in _claim_rows(session, article_row.id)]
+    statement = (
+        select(CitationRow, SourceRow)
+        .join(SourceRow, col(SourceRow.id) == col(CitationRow.source_id))
+        .join(ClaimRow, col(ClaimRow.id) == col(CitationRow.claim_id))
+        .where(ClaimRow.article_id == article_row.id)
+        .order_by(col(CitationRow.created), col(CitationRow.id))
+    )
+    cited: dict[str, list[Cited]] = {}
+    for citation_row, source_row in session.exec(statement):
+        cited.setdefault(citation_row.claim_id, []).append(
+            Cited(_citation(citation_row), repo.row_to_source(source_row))
+        )
+    return annotate(article_row.text, claims, cited, style=style, format=format)
+
+
+def render_manuscript(
+    session: Session,
+    *,
+    text: str,
+    style: str = "chicago-notes-bibliography",
+    format: str = "markdown",
+    bibliography: bool = True,
+) -> RenderedManuscript:
+    """A Markdown manuscript's pandoc citations (``[@key, p. 45]``) rendered from the library.
+
+    Unknown keys are left in the text and listed in the result with their line and column.
+    """
+    sources: dict[str, Source] = {}
+    for key in manuscript.cited_keys(text):
+        row = session.exec(select(SourceRow).where(SourceRow.key == key)).first()
+        if row is not None:
+            sources[key] = repo.row_to_source(row)
+    return manuscript.render_manuscript(
+        text, sources, style=style, format=format, bibliography=bibliography
     )
 
 

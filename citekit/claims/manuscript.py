@@ -111,22 +111,8 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def render_manuscript(
-    text: str,
-    sources: Mapping[str, Source],
-    *,
-    style: str | Style = "chicago-notes-bibliography",
-    format: str = "markdown",
-    bibliography: bool = True,
-) -> RenderedManuscript:
-    """Replace pandoc citations in a Markdown ``text`` by ``style``'s notes or citations.
-
-    ``sources`` maps citation keys to sources. Code spans and fenced code are left alone.
-    """
-    chosen = style if isinstance(style, Style) else get_style(style)
-    backend = get_backend(format)
-    masked = _CODE.sub(lambda m: "\0" * len(m.group()), text)
-    result = RenderedManuscript(text="")
+def _find(masked: str) -> list[tuple[int, int, list[_Cite] | None, bool]]:
+    """Citations in text order: (start, end, citations or None if unreadable, narrative)."""
     found: list[tuple[int, int, list[_Cite] | None, bool]] = []
     for m in _BRACKET.finditer(masked):
         found.append((m.start(), m.end(), _parse_bracket(m["body"]), False))
@@ -143,6 +129,33 @@ def render_manuscript(
         cite = _Cite(m["key"] or m["keyb"], "", locator, "", False)
         found.append((m.start(), m.end(), [cite], True))
     found.sort(key=lambda f: f[0])
+    return found
+
+
+def cited_keys(text: str) -> list[str]:
+    """The keys a manuscript cites, in order of first citation (code left out)."""
+    masked = _CODE.sub(lambda m: "\0" * len(m.group()), text)
+    keys = [c.key for _, _, cites, _ in _find(masked) for c in cites or []]
+    return list(dict.fromkeys(keys))
+
+
+def render_manuscript(
+    text: str,
+    sources: Mapping[str, Source],
+    *,
+    style: str | Style = "chicago-notes-bibliography",
+    format: str = "markdown",
+    bibliography: bool = True,
+) -> RenderedManuscript:
+    """Replace pandoc citations in a Markdown ``text`` by ``style``'s notes or citations.
+
+    ``sources`` maps citation keys to sources. Code spans and fenced code are left alone.
+    """
+    chosen = style if isinstance(style, Style) else get_style(style)
+    backend = get_backend(format)
+    masked = _CODE.sub(lambda m: "\0" * len(m.group()), text)
+    result = RenderedManuscript(text="")
+    found = _find(masked)
     keys_in_order = [c.key for _, _, cites, _ in found for c in cites or [] if c.key in sources]
     library = [sources[k] for k in dict.fromkeys(keys_in_order)]
     if chosen.kind == "author-date" and hasattr(chosen, "with_library"):

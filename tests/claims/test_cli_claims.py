@@ -92,3 +92,37 @@ def test_unreadable_file_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> 
     result = runner.invoke(app, ["article", "import", str(latin1)])
     assert result.exit_code == 1 and "not UTF-8" in result.output
     assert runner.invoke(app, ["article", "import", str(tmp_path / "nope.txt")]).exit_code == 1
+
+
+def test_annotate_and_render(runner: CliRunner, tmp_path: Path) -> None:
+    engine = make_engine()
+    with session_scope(engine) as session:
+        services.add_source(
+            session,
+            data={
+                "key": "deutscher1963",
+                "type": "book",
+                "title": "The Prophet Outcast",
+                "creators": [{"family": "Deutscher", "given": "Isaac"}],
+                "issued": "1963",
+            },
+        )
+        services.add_citation(
+            session, claim="Trotsky gained asylum in France", source="deutscher1963", locator="12"
+        )
+    engine.dispose()
+    out = tmp_path / "annotated.html"
+    result = runner.invoke(app, ["annotate", "--format", "html", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text("utf-8")
+    assert '<li id="fn-1">Isaac Deutscher, <i>The Prophet Outcast</i> (1963), 12.' in html
+    assert "<h2>Bibliography</h2>" in html and "<h3>Secondary</h3>" in html
+    in_text = runner.invoke(app, ["annotate", "--style", "chicago-author-date"]).stdout
+    assert "markedly more tense" in in_text and "(Deutscher 1963, 12)" in in_text
+    manuscript = tmp_path / "draft.md"
+    manuscript.write_text("As shown [@deutscher1963, 45] and by @missing.\n", "utf-8")
+    rendered = runner.invoke(app, ["render", str(manuscript)])
+    assert rendered.exit_code == 0
+    assert "As shown[^1] and by @missing." in rendered.stdout
+    assert "draft.md:1:38: no source with key 'missing'" in rendered.stderr
+    assert runner.invoke(app, ["render", str(manuscript), "--strict"]).exit_code == 1
