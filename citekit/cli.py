@@ -925,27 +925,134 @@ def coverage(article: ArticleOption = None, as_json: JsonOption = False) -> None
         console.print("sources no claim cites: " + ", ".join(s.key or "" for s in uncited))
 
 
-@app.command()
+# -- import and export (issue 3) ---------------------------------------------------------------
+
+EXPORT_FORMATS = ("bibtex", "biblatex", "csljson", "ris")
+# Imports with fewer records finish before a bar would be worth drawing.
+PROGRESS_FROM = 200
+SHOWN = 20
+
+
+@contextmanager
+def _import_progress(enabled: bool, what: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback: a pulsing bar while the file is read, then records stored/total."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    if not enabled or not err_console.is_terminal:
+        yield lambda done, total: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        task = progress.add_task(f"reading {what}", total=None)
+
+        def update(done: int, total: int) -> None:
+            if total < PROGRESS_FROM:
+                progress.update(task, visible=False)
+            elif done == 0:
+                progress.update(task, description="importing", total=total, completed=0)
+            else:
+                progress.update(task, completed=done)
+
+        yield update
+
+
+def _print_import(report: services.ImportReport, file: Path, *, dry_run: bool) -> None:
+    title = f"{file.name} ({report.format or 'empty'})"
+    if not report.stored:
+        title += ": nothing stored" + (" (dry run)" if dry_run else " (--strict, entries failed)")
+    table = Table(title=title, title_justify="left")
+    table.add_column("outcome")
+    table.add_column("records", justify="right")
+    for label, count in (
+        ("Added", len(report.added)),
+        ("Updated", len(report.updated)),
+        ("Duplicates", len(report.duplicates)),
+        ("Failed", len(report.failures)),
+    ):
+        table.add_row(label, str(count))
+    console.print(table)
+    for match in report.duplicates[:SHOWN]:
+        who = match.key or match.title or f"record {match.index + 1}"
+        console.print(f"  duplicate: {who} is {match.matched} ({match.reason})", markup=False)
+    if len(report.duplicates) > SHOWN:
+        console.print(f"  … and {len(report.duplicates) - SHOWN} more duplicates (--json)")
+    for key, fields in report.uncertain.items():
+        console.print(f"  check {key}: guessed {', '.join(fields)}", markup=False)
+    for warning in report.warnings[:SHOWN]:
+        err_console.print(f"warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+    if len(report.warnings) > SHOWN:
+        err_console.print(f"… and {len(report.warnings) - SHOWN} more warnings (--json)")
+    for failure in report.failures:
+        where = f"line {failure.line}" if failure.line is not None else "input"
+        who = f" ({failure.key})" if failure.key else ""
+        err_console.print(
+            f"failed: {where}{who}: {failure.reason}",
+            style="red",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@app.command("import")
 @handle_errors
-def annotate(
-    article: ArticleOption = None,
-    style: Annotated[
-        str, typer.Option("--style", "-s", help="Style id or alias; see `citekit styles`.")
-    ] = "chicago-notes-bibliography",
-    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown, html or text.")] = (
-        "markdown"
-    ),
+def import_command(
+    file: Annotated[Path, typer.Argument(help="A .bib, .json (CSL-JSON), .ris or .txt file.")],
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="bibtex, biblatex, csljson, ris or plaintext (default: suffix)."
+        ),
+    ] = None,
+    group: Annotated[
+        str | None, typer.Option("--group", "-g", help="Put every record in this group.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would happen; store nothing.")
+    ] = False,
+    strict: Annotated[bool, typer.Option(help="Store nothing if any entry fails.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import sources from a file in one transaction; sources stored already are not doubled."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read {file}: {exc.strerror}") from None
+    with open_session() as session, _import_progress(not as_json, file.name) as progress:
+        report = services.import_records(
+            session,
+            data=data,
+            format=format,
+            filename=file.name,
+            group=group,
+            dry_run=dry_run,
+            strict=strict,
+            progress=progress,
+        )
+    if as_json:
+        print_json(report.model_dump(mode="json"))
+    else:
+        _print_import(report, file, dry_run=dry_run)
+    if report.failures:
+        raise typer.Exit(1)
+
+
+@app.command("export")
+@handle_errors
+def export_command(
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="bibtex, biblatex, csljson or ris.")
+    ],
+    group: Annotated[str | None, typer.Option("--group", "-g", help="Only this group.")] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+        Path | None, typer.Option("--output", "-o", help="Write here (default: standard output).")
     ] = None,
 ) -> None:
-    """The article with its citations as footnotes (or in-text) and a grouped bibliography."""
+    """Export the library (or one group) as BibTeX, BibLaTeX, CSL-JSON or RIS."""
+    if format not in EXPORT_FORMATS:
+        raise fail(f"cannot export as {format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     with open_session() as session:
-        text = services.annotate_article(session, article=article, style=style, format=fmt)
-    _write_or_print(text, output)
-
-
-def _write_or_print(text: str, output: Path | None) -> None:
+        text = services.export_records(session, format=format, group=group)
     if output is None:
         sys.stdout.write(text)
         return
@@ -953,34 +1060,4 @@ def _write_or_print(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc.strerror}") from None
-    console.print(f"wrote {output}", highlight=False)
-
-
-@app.command("render")
-@handle_errors
-def render_command(
-    manuscript: Annotated[Path, typer.Argument(help="Markdown with [@key, p. 45] citations.")],
-    style: Annotated[
-        str, typer.Option("--style", "-s", help="Style id or alias; see `citekit styles`.")
-    ] = "chicago-notes-bibliography",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file.")
-    ] = None,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Fail (exit 1) when a key is unknown.")
-    ] = False,
-) -> None:
-    """Render a manuscript's pandoc citations with a style and append the works cited."""
-    text = _read_text(manuscript)
-    with open_session() as session:
-        result = services.render_manuscript(session, text=text, style=style)
-    for unknown in result.unknown:
-        err_console.print(
-            f"[yellow]warning:[/] {manuscript}:{unknown.line}:{unknown.column}: "
-            f"no source with key {unknown.key!r}",
-            highlight=False,
-            soft_wrap=True,
-        )
-    _write_or_print(result.text, output)
-    if strict and result.unknown:
-        raise typer.Exit(1)
+    err_console.print(f"exported to {output}", highlight=False)

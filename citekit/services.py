@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,12 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from citekit import duplicates, integrity
-from citekit.claims import manuscript
 from citekit.claims.anchor import Method, claims_from_spans, reanchor
-from citekit.claims.annotate import Cited, annotate
 from citekit.claims.article import claim_spans, parse_article
 from citekit.claims.links import claims_containing, parse_links, resolve_links
-from citekit.claims.manuscript import RenderedManuscript
 from citekit.claims.suggest import Suggestion, suggest
 from citekit.errors import (
     CitekitError,
@@ -306,19 +303,6 @@ def save_sources_batch(session: Session, *, objects: Sequence[Any]) -> BatchOutc
         else:
             outcome.unchanged[at] = source.id or ""
     return outcome
-
-
-class ClaimDetail(BaseModel):
-    """A claim with the citations that link it to sources (API: GET /claims/{id})."""
-
-    claim: Claim
-    citations: list[ClaimSupport]
-
-
-def claim_with_sources(session: Session, *, ref: str) -> ClaimDetail:
-    """A claim (id or quote) and its citations with their sources, preferred first."""
-    claim = get_claim(session, ref=ref)
-    return ClaimDetail(claim=claim, citations=sources_for_claim(session, claim=claim.id or ref))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1224,53 +1208,6 @@ def load_demo_article(session: Session, *, directory: Path = DEMO_DIR) -> LinksL
     )
 
 
-def annotate_article(
-    session: Session,
-    *,
-    article: str | None = None,
-    style: str = "chicago-notes-bibliography",
-    format: str = "markdown",
-) -> str:
-    """The article with its citations as notes or in-text citations, and its bibliography."""
-    article_row = _article_row(session, article)
-    claims = [_claim(r) for r in _claim_rows(session, article_row.id)]
-    statement = (
-        select(CitationRow, SourceRow)
-        .join(SourceRow, col(SourceRow.id) == col(CitationRow.source_id))
-        .join(ClaimRow, col(ClaimRow.id) == col(CitationRow.claim_id))
-        .where(ClaimRow.article_id == article_row.id)
-        .order_by(col(CitationRow.created), col(CitationRow.id))
-    )
-    cited: dict[str, list[Cited]] = {}
-    for citation_row, source_row in session.exec(statement):
-        cited.setdefault(citation_row.claim_id, []).append(
-            Cited(_citation(citation_row), repo.row_to_source(source_row))
-        )
-    return annotate(article_row.text, claims, cited, style=style, format=format)
-
-
-def render_manuscript(
-    session: Session,
-    *,
-    text: str,
-    style: str = "chicago-notes-bibliography",
-    format: str = "markdown",
-    bibliography: bool = True,
-) -> RenderedManuscript:
-    """A Markdown manuscript's pandoc citations (``[@key, p. 45]``) rendered from the library.
-
-    Unknown keys are left in the text and listed in the result with their line and column.
-    """
-    sources: dict[str, Source] = {}
-    for key in manuscript.cited_keys(text):
-        row = session.exec(select(SourceRow).where(SourceRow.key == key)).first()
-        if row is not None:
-            sources[key] = repo.row_to_source(row)
-    return manuscript.render_manuscript(
-        text, sources, style=style, format=format, bibliography=bibliography
-    )
-
-
 # ---------------------------------------------------------------------------------------------
 # Bibliographies and citations in a style (issue 4)
 # ---------------------------------------------------------------------------------------------
@@ -1318,3 +1255,289 @@ def cite_source(
     position = Position.SUBSEQUENT if short else Position.FIRST
     item = CitationItem(source=source, locator=place)
     return render_citation([item], style=chosen, format=format, position=position)
+
+
+# ---------------------------------------------------------------------------------------------
+# Imports and exports (issue 3)
+# ---------------------------------------------------------------------------------------------
+
+
+class ImportFailure(BaseModel):
+    """An entry of the file that was not imported: where it is, why, and what it said."""
+
+    line: int | None = None
+    reason: str
+    key: str | None = None
+    raw: str = ""
+
+
+class ImportMatch(BaseModel):
+    """An entry that is a source the library holds already (or an earlier entry of the file)."""
+
+    index: int = Field(description="the entry's position among the file's readable records")
+    key: str | None = Field(default=None, description="the entry's own citation key")
+    title: str | None = None
+    matched: str = Field(description="citation key of the stored source it matched")
+    reason: str
+
+
+class ImportReport(BaseModel):
+    """What an import did: keys added and updated, duplicates left alone, entries that failed."""
+
+    format: str | None
+    stored: bool = Field(description="false for a dry run, or a strict import that had failures")
+    added: list[str] = Field(default_factory=list)
+    updated: list[str] = Field(default_factory=list)
+    duplicates: list[ImportMatch] = Field(default_factory=list)
+    failures: list[ImportFailure] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    uncertain: dict[str, list[str]] = Field(
+        default_factory=dict, description="key → fields the reader had to guess"
+    )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def _first_creator(source: Source) -> str | None:
+    """The stored ``first_creator`` column's value for a record not stored yet."""
+    first = source.authors[0] if source.authors else (source.creators or [None])[0]
+    return first.sort_key()[0] if first else None
+
+
+def _isbn13s(isbn: str | None) -> set[str]:
+    return duplicates.isbn13s(Source.model_construct(isbn=isbn)) if isbn else set()
+
+
+class _LibraryIndex:
+    """What an import matches entries against: keys, DOIs, ISBNs, title + year + first creator."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+        self.dois: dict[str, str] = {}
+        self.isbns: dict[str, str] = {}
+        self.works: dict[tuple[str, int | None, str], str] = {}
+
+    @classmethod
+    def load(cls, session: Session) -> _LibraryIndex:
+        index = cls()
+        columns = select(
+            SourceRow.key,
+            SourceRow.doi,
+            SourceRow.isbn,
+            SourceRow.title,
+            SourceRow.year,
+            SourceRow.first_creator,
+        )
+        for key, doi, isbn, title, year, first in session.exec(columns):
+            index.add(key, doi=doi, isbn=isbn, title=title, year=year, first=first)
+        return index
+
+    def add(
+        self,
+        key: str,
+        *,
+        doi: str | None,
+        isbn: str | None,
+        title: str | None,
+        year: int | None,
+        first: str | None,
+    ) -> None:
+        self.keys.add(key)
+        if doi:
+            self.dois.setdefault(doi.lower(), key)
+        for number in _isbn13s(isbn):
+            self.isbns.setdefault(number, key)
+        work = self._work(title, year, first)
+        if work is not None:
+            self.works.setdefault(work, key)
+
+    def add_source(self, source: Source) -> None:
+        assert source.key is not None
+        self.add(
+            source.key,
+            doi=source.doi,
+            isbn=source.isbn,
+            title=source.title,
+            year=source.year,
+            first=_first_creator(source),
+        )
+
+    @staticmethod
+    def _work(title: str | None, year: int | None, first: str | None) -> tuple | None:
+        normal = duplicates.normalise_title(title)
+        return (normal, year, first or "") if normal else None
+
+    def match(self, source: Source) -> tuple[str, str] | None:
+        """(stored key, reason) of the source this record is, if the library has it."""
+        if source.key and source.key in self.keys:
+            return source.key, "same citation key"
+        if source.doi and source.doi.lower() in self.dois:
+            return self.dois[source.doi.lower()], f"same DOI {source.doi}"
+        for number in _isbn13s(source.isbn):
+            if number in self.isbns:
+                return self.isbns[number], f"same ISBN {number}"
+        work = self._work(source.title, source.year, _first_creator(source))
+        if work is not None and work in self.works:
+            return self.works[work], "same title, year and first creator"
+        return None
+
+
+def _content(source: Source) -> dict[str, Any]:
+    return source.model_dump(mode="json", exclude={"id", "key", "version", "created", "modified"})
+
+
+def _overlay(stored: Source, incoming: Source) -> Source:
+    """``stored`` updated from ``incoming``: what the file gives wins, what it lacks is kept."""
+    data = stored.model_dump(exclude={"version", "created", "modified"})
+    for name, value in incoming.model_dump(
+        exclude={"id", "key", "version", "created", "modified"}
+    ).items():
+        if name == "extra":
+            data["extra"] = {**stored.extra, **value}
+        elif value not in (None, [], {}):
+            data[name] = value
+    return validate_source(data)
+
+
+def _import_one(
+    session: Session,
+    source: Source,
+    index: _LibraryIndex,
+    rows: dict[str, SourceRow],
+    report: ImportReport,
+    position: int,
+    *,
+    store: bool,
+) -> str | None:
+    """Add, update or skip one record; returns the key it is stored under (None if skipped).
+
+    Without ``store`` nothing is written: the report says what an import would do.
+    """
+    found = index.match(source)
+    if found is not None:
+        key, reason = found
+        row = rows.get(key) or repo.get_source_row(session, key)
+        assert row is not None
+        stored = repo.row_to_source(row)
+        by_key = reason == "same citation key"
+        same_work = (
+            not by_key
+            or bool(duplicates.find_duplicates([stored, source]))
+            or duplicates.normalise_title(stored.title) == duplicates.normalise_title(source.title)
+        )
+        if same_work:
+            updated = _overlay(stored, source) if by_key else stored
+            if _content(updated) == _content(stored):
+                report.duplicates.append(
+                    ImportMatch(
+                        index=position,
+                        key=source.key,
+                        title=source.title,
+                        matched=key,
+                        reason=reason,
+                    )
+                )
+                return None
+            if store:
+                repo.source_to_row(updated, row)
+                repo.touch(row)
+                session.add(row)
+            else:
+                row = repo.source_to_row(updated)
+            rows[key] = row
+            index.add_source(updated)
+            if key not in report.added and key not in report.updated:
+                report.updated.append(key)
+            return key
+        report.warnings.append(
+            f"record {position + 1}: citation key {source.key!r} belongs to a different source "
+            f"({stored.title!r}); imported under a new key"
+        )
+        source = source.model_copy(update={"key": None})
+    source.key = make_key(source, index.keys)
+    row = repo.source_to_row(source.model_copy(update={"id": None}))
+    if store:
+        session.add(row)
+    rows[source.key] = row
+    index.add_source(source)
+    report.added.append(source.key)
+    return source.key
+
+
+def import_records(
+    session: Session,
+    *,
+    data: bytes,
+    format: str | None = None,
+    filename: str | None = None,
+    group: str | None = None,
+    dry_run: bool = False,
+    strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import a file's records in the caller's transaction: everything the report says was added
+    or updated, or nothing (on an error, which rolls the transaction back, on a dry run, or when
+    ``strict`` and an entry failed).
+
+    An entry that is a stored source (same key and work, DOI, ISBN, or normalised title + year +
+    first creator) is a duplicate and adds nothing, so importing a file twice changes nothing;
+    with the same key it updates the stored source from the file. ``group`` puts every record in
+    that group. ``progress(done, total)`` is called as records are stored.
+    """
+    from citekit.formats import choose_format, decode
+
+    text, notices = decode(data)
+    chosen = choose_format(text, format=format, filename=filename)
+    report = ImportReport(format=chosen.name if chosen else None, stored=False)
+    report.warnings += [str(n) for n in notices]
+    if chosen is None:
+        report.warnings.append("empty input: no records")
+        return report
+    result = chosen.parse(text)
+    report.warnings += [str(n) for n in result.warnings]
+    report.failures = [
+        ImportFailure(line=f.line, reason=f.reason, key=f.key, raw=f.raw) for f in result.failures
+    ]
+    records = result.records
+    if group is not None:
+        try:
+            records = [validate_source({**r.model_dump(), "group": group}) for r in records]
+        except InvalidRecord as exc:
+            raise InvalidRecord(exc.errors, what="group") from None
+    store = not dry_run and not (strict and report.failures)
+    total = len(records)
+    if progress is not None:
+        progress(0, total)
+    try:
+        index = _LibraryIndex.load(session)
+        rows: dict[str, SourceRow] = {}
+        for position, source in enumerate(records):
+            key = _import_one(session, source, index, rows, report, position, store=store)
+            if key is not None and position in result.uncertain:
+                report.uncertain[key] = result.uncertain[position]
+            if progress is not None:
+                progress(position + 1, total)
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(f"the import conflicts with a stored record: {exc.orig}") from None
+    except BaseException:
+        # Interrupted or failed: nothing of this import may reach the database.
+        session.rollback()
+        raise
+    report.stored = store
+    return report
+
+
+def export_records(
+    session: Session, *, format: str, group: str | None = None, **options: Any
+) -> str:
+    """The library (or one group of it) in a format, in the order the sources were added."""
+    from citekit.formats import get_format
+
+    chosen = get_format(format)
+    rows, _ = repo.query_sources(session, repo.source_filters(group=group), sort="created")
+    return chosen.write([repo.row_to_source(r) for r in rows], **options)

@@ -227,6 +227,23 @@ def sniff(text: str) -> str | None:
     return "plaintext"
 
 
+def choose_format(
+    text: str, *, format: str | None = None, filename: str | PurePath | None = None
+) -> Format | None:
+    """The format named, else the one for the file's suffix, else a guess from the text.
+
+    None for empty text with nothing to go by.
+    """
+    from citekit.formats import format_for_suffix, get_format
+
+    if format is not None:
+        return get_format(format)
+    if filename is not None and suffix_of(filename):
+        return format_for_suffix(filename)
+    name = sniff(text)
+    return get_format(name) if name is not None else None
+
+
 def read_bytes(
     data: bytes,
     *,
@@ -237,18 +254,10 @@ def read_bytes(
 
     Decoding warnings come first in ``warnings``.
     """
-    from citekit.formats import format_for_suffix, get_format
-
     text, notices = decode(data)
-    if format is not None:
-        chosen = get_format(format)
-    elif filename is not None and suffix_of(filename):
-        chosen = format_for_suffix(filename)
-    else:
-        name = sniff(text)
-        if name is None:
-            return ParseResult(warnings=[*notices, Notice(None, "empty input: no records")])
-        chosen = get_format(name)
+    chosen = choose_format(text, format=format, filename=filename)
+    if chosen is None:
+        return ParseResult(warnings=[*notices, Notice(None, "empty input: no records")])
     result = chosen.parse(text)
     result.warnings[:0] = notices
     return result
