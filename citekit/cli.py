@@ -925,6 +925,67 @@ def coverage(article: ArticleOption = None, as_json: JsonOption = False) -> None
         console.print("sources no claim cites: " + ", ".join(s.key or "" for s in uncited))
 
 
+@app.command()
+@handle_errors
+def annotate(
+    article: ArticleOption = None,
+    style: Annotated[
+        str, typer.Option("--style", "-s", help="Style id or alias; see `citekit styles`.")
+    ] = "chicago-notes-bibliography",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown, html or text.")] = (
+        "markdown"
+    ),
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+) -> None:
+    """The article with its citations as footnotes (or in-text) and a grouped bibliography."""
+    with open_session() as session:
+        text = services.annotate_article(session, article=article, style=style, format=fmt)
+    _write_or_print(text, output)
+
+
+def _write_or_print(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror}") from None
+    console.print(f"wrote {output}", highlight=False)
+
+
+@app.command("render")
+@handle_errors
+def render_command(
+    manuscript: Annotated[Path, typer.Argument(help="Markdown with [@key, p. 45] citations.")],
+    style: Annotated[
+        str, typer.Option("--style", "-s", help="Style id or alias; see `citekit styles`.")
+    ] = "chicago-notes-bibliography",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail (exit 1) when a key is unknown.")
+    ] = False,
+) -> None:
+    """Render a manuscript's pandoc citations with a style and append the works cited."""
+    text = _read_text(manuscript)
+    with open_session() as session:
+        result = services.render_manuscript(session, text=text, style=style)
+    for unknown in result.unknown:
+        err_console.print(
+            f"[yellow]warning:[/] {manuscript}:{unknown.line}:{unknown.column}: "
+            f"no source with key {unknown.key!r}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    _write_or_print(result.text, output)
+    if strict and result.unknown:
+        raise typer.Exit(1)
+
+
 # -- import and export (issue 3) ---------------------------------------------------------------
 
 EXPORT_FORMATS = ("bibtex", "biblatex", "csljson", "ris")

@@ -19,9 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from citekit import duplicates, integrity
+from citekit.claims import manuscript
 from citekit.claims.anchor import Method, claims_from_spans, reanchor
+from citekit.claims.annotate import Cited, annotate
 from citekit.claims.article import claim_spans, parse_article
 from citekit.claims.links import claims_containing, parse_links, resolve_links
+from citekit.claims.manuscript import RenderedManuscript
 from citekit.claims.suggest import Suggestion, suggest
 from citekit.errors import (
     CitekitError,
@@ -303,6 +306,19 @@ def save_sources_batch(session: Session, *, objects: Sequence[Any]) -> BatchOutc
         else:
             outcome.unchanged[at] = source.id or ""
     return outcome
+
+
+class ClaimDetail(BaseModel):
+    """A claim with the citations that link it to sources (API: GET /claims/{id})."""
+
+    claim: Claim
+    citations: list[ClaimSupport]
+
+
+def claim_with_sources(session: Session, *, ref: str) -> ClaimDetail:
+    """A claim (id or quote) and its citations with their sources, preferred first."""
+    claim = get_claim(session, ref=ref)
+    return ClaimDetail(claim=claim, citations=sources_for_claim(session, claim=claim.id or ref))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1205,6 +1221,53 @@ def load_demo_article(session: Session, *, directory: Path = DEMO_DIR) -> LinksL
         return LinksLoad(added=0, skipped=0, problems=[])
     return load_links(
         session, text=links_file.read_text(encoding="utf-8"), article=imported.article.id
+    )
+
+
+def annotate_article(
+    session: Session,
+    *,
+    article: str | None = None,
+    style: str = "chicago-notes-bibliography",
+    format: str = "markdown",
+) -> str:
+    """The article with its citations as notes or in-text citations, and its bibliography."""
+    article_row = _article_row(session, article)
+    claims = [_claim(r) for r in _claim_rows(session, article_row.id)]
+    statement = (
+        select(CitationRow, SourceRow)
+        .join(SourceRow, col(SourceRow.id) == col(CitationRow.source_id))
+        .join(ClaimRow, col(ClaimRow.id) == col(CitationRow.claim_id))
+        .where(ClaimRow.article_id == article_row.id)
+        .order_by(col(CitationRow.created), col(CitationRow.id))
+    )
+    cited: dict[str, list[Cited]] = {}
+    for citation_row, source_row in session.exec(statement):
+        cited.setdefault(citation_row.claim_id, []).append(
+            Cited(_citation(citation_row), repo.row_to_source(source_row))
+        )
+    return annotate(article_row.text, claims, cited, style=style, format=format)
+
+
+def render_manuscript(
+    session: Session,
+    *,
+    text: str,
+    style: str = "chicago-notes-bibliography",
+    format: str = "markdown",
+    bibliography: bool = True,
+) -> RenderedManuscript:
+    """A Markdown manuscript's pandoc citations (``[@key, p. 45]``) rendered from the library.
+
+    Unknown keys are left in the text and listed in the result with their line and column.
+    """
+    sources: dict[str, Source] = {}
+    for key in manuscript.cited_keys(text):
+        row = session.exec(select(SourceRow).where(SourceRow.key == key)).first()
+        if row is not None:
+            sources[key] = repo.row_to_source(row)
+    return manuscript.render_manuscript(
+        text, sources, style=style, format=format, bibliography=bibliography
     )
 
 
