@@ -234,17 +234,19 @@ def sentence(*parts: Part, sep: str = ". ") -> Node:
     return join(parts, sep, end=".")
 
 
-def smarten(part: Node) -> Node:
-    """Typographer's apostrophes and single quotes in every text (never in a link target).
+def smarten(part: Node, depth: int = 0) -> Node:
+    """Typographer's quotation marks and apostrophes in every text (never in a link target).
 
-    ``Trotsky's`` → ``Trotsky’s``, ``'Tis`` → ``’Tis``, ``'Red' Army`` → ``‘Red’ Army``.
+    ``Trotsky's`` → ``Trotsky’s``, ``'Tis`` → ``’Tis``; quoted words in straight marks get curly
+    double ones, single inside a quotation (``“On the ‘Permanent Revolution’”``), CMOS 6.9.
     """
     if isinstance(part, Text):
-        return Text(_smart(part.text)) if "'" in part.text else part
+        return Text(_smart(part.text, depth)) if "'" in part.text or '"' in part.text else part
     if isinstance(part, Container):
-        return part.with_children(tuple(smarten(c) for c in part.children))
+        inner = depth + 1 if isinstance(part, Quoted) else depth
+        return part.with_children(tuple(smarten(c, inner) for c in part.children))
     if isinstance(part, Link) and part.children:
-        return Link(part.url, tuple(smarten(c) for c in part.children))
+        return Link(part.url, tuple(smarten(c, depth) for c in part.children))
     return part
 
 
@@ -262,16 +264,29 @@ def capitalize_first(part: Node) -> Node:
     return part
 
 
-def _smart(text: str) -> str:
+def _smart(text: str, depth: int = 0) -> str:
+    # American usage: a quotation is in double marks, a quotation inside it in single ones,
+    # whichever straight marks the record used; a lone ' is an apostrophe.
+    marks = ("“", "”") if depth % 2 == 0 else ("‘", "’")
     out = []
+    open_single = False
     for i, ch in enumerate(text):
-        if ch != "'":
+        if ch not in "'\"":
             out.append(ch)
             continue
         before = text[i - 1] if i else " "
         after = text[i + 1] if i + 1 < len(text) else " "
-        opening = (before.isspace() or before in "(“[—–-") and after.isalpha()
-        out.append("‘" if opening and not _elision(text, i) else "’")
+        opening = before.isspace() or before in "(“‘[—–-"
+        if ch == '"':
+            out.append(marks[0] if opening and not after.isspace() else marks[1])
+        elif opening and after.isalpha() and not _elision(text, i):
+            out.append(marks[0])
+            open_single = True
+        elif open_single and not after.isalnum():
+            out.append(marks[1])
+            open_single = False
+        else:
+            out.append("’")
     return "".join(out)
 
 

@@ -18,6 +18,7 @@ from citekit.render.text import (
     quoted,
     sentence,
     seq,
+    smarten,
 )
 
 
@@ -103,3 +104,27 @@ def test_nodes_are_immutable_and_comparable() -> None:
     assert quoted("x") == Quoted((Text("x"),))
     with pytest.raises(AttributeError):
         Text("x").text = "y"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Trotsky's Diary", "Trotsky’s Diary"),
+        ("the Bolsheviks' rise", "the Bolsheviks’ rise"),
+        ("'Tis the '90s", "’Tis the ’90s"),
+        ('The "Permanent Revolution"', "The “Permanent Revolution”"),
+        ("Trotsky's 'Testament'", "Trotsky’s “Testament”"),
+    ],
+)
+def test_smart_quotes(raw: str, expected: str) -> None:
+    assert plain(smarten(Text(raw))) == expected
+
+
+def test_smart_quotes_nest_inside_a_quotation() -> None:
+    node = smarten(quoted('Trotsky and the "Permanent Revolution"'))
+    assert plain(node) == "“Trotsky and the ‘Permanent Revolution’”"
+
+
+def test_smart_quotes_leave_links_alone() -> None:
+    url = "https://example.org/it's"
+    assert smarten(link(url)) == link(url)

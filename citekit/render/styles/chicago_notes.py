@@ -989,10 +989,10 @@ def _more_names(source: Source) -> bool:
 
 
 def _has_apostrophe(source: Source) -> bool:
-    """Whether any text of the record holds a straight apostrophe (most records hold none)."""
-    return any(isinstance(v, str) and "'" in v for v in source.__dict__.values()) or any(
-        "'" in (c.family or "") + (c.given or "") + (c.literal or "") for c in source.creators
-    )
+    """Whether any text of the record holds a straight quote or apostrophe (most hold none)."""
+    return any(
+        isinstance(v, str) and ("'" in v or '"' in v) for v in source.__dict__.values()
+    ) or any("'" in (c.family or "") + (c.given or "") + (c.literal or "") for c in source.creators)
 
 
 def _kind(source: Source) -> str:
