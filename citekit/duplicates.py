@@ -26,16 +26,21 @@ from citekit.model.names import Creator
 _ARTICLES = re.compile(r"^(?:the|a|an|der|die|das|le|la|les|el)\s+")
 
 
+def ascii_fold(text: str) -> str:
+    """Lower-case ASCII for matching: ``Émigrés`` → ``emigres`` (ASCII text skips anyascii)."""
+    return (text if text.isascii() else anyascii(text)).lower()
+
+
 def normalise_title(title: str | None) -> str:
     """``‘The Prophet Outcast- Trotsky 1929–1940’`` → ``prophet outcast trotsky 1929 1940``."""
-    words = " ".join(re.findall(r"[a-z0-9]+", anyascii(title or "").lower()))
+    words = " ".join(re.findall(r"[a-z0-9]+", ascii_fold(title or "")))
     return _ARTICLES.sub("", words)
 
 
 def family_names(source: Source) -> set[str]:
     """Creators' family names (or literals), case- and accent-folded."""
     return {
-        " ".join(re.findall(r"[a-z0-9]+", anyascii(c.family or c.literal or "").lower()))
+        " ".join(re.findall(r"[a-z0-9]+", ascii_fold(c.family or c.literal or "")))
         for c in source.creators
         if c.family or c.literal
     }
@@ -59,49 +64,96 @@ class DuplicatePair:
     reasons: tuple[str, ...]
 
 
-def _years_close(a: Source, b: Source) -> bool:
-    if a.year is None or b.year is None:
-        return a.year is None and b.year is None
-    return abs(a.year - b.year) <= 1
+@dataclass(frozen=True)
+class _Keys:
+    """What a record is matched on, computed once per record."""
+
+    doi: str | None
+    isbns: frozenset[str]
+    title: str
+    families: frozenset[str]
+    year: int | None
+
+    @classmethod
+    def of(cls, source: Source) -> _Keys:
+        return cls(
+            source.doi.lower() if source.doi else None,
+            frozenset(isbn13s(source)),
+            normalise_title(source.title),
+            frozenset(family_names(source)),
+            source.year,
+        )
+
+
+def _years_close(a: int | None, b: int | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= 1
+
+
+class DuplicateIndex:
+    """Records bucketed by DOI, ISBN and normalised title, to find a record's likely twins fast.
+
+    An import asks ``index.matches(new)`` for each incoming record before adding it, so that
+    re-importing a file finds the stored records instead of creating duplicates.
+    """
+
+    def __init__(self, sources: Iterable[Source] = ()) -> None:
+        self.sources: list[Source] = []
+        self._keys: list[_Keys] = []
+        self._by_doi: dict[str, list[int]] = defaultdict(list)
+        self._by_isbn: dict[str, list[int]] = defaultdict(list)
+        self._by_title: dict[str, list[int]] = defaultdict(list)
+        for source in sources:
+            self.add(source)
+
+    def add(self, source: Source, keys: _Keys | None = None) -> int:
+        """Index a record; returns its position."""
+        keys = keys or _Keys.of(source)
+        position = len(self.sources)
+        self.sources.append(source)
+        self._keys.append(keys)
+        if keys.doi:
+            self._by_doi[keys.doi].append(position)
+        for number in keys.isbns:
+            self._by_isbn[number].append(position)
+        if keys.title:
+            self._by_title[keys.title].append(position)
+        return position
+
+    def matches(
+        self, source: Source, keys: _Keys | None = None
+    ) -> list[tuple[int, tuple[str, ...]]]:
+        """Positions of indexed records that look like ``source``, with the reasons, in order."""
+        keys = keys or _Keys.of(source)
+        reasons: dict[int, list[str]] = defaultdict(list)
+        for i in self._by_doi.get(keys.doi, ()) if keys.doi else ():
+            reasons[i].append("same DOI")
+        for number in keys.isbns:
+            for i in self._by_isbn.get(number, ()):
+                if "same ISBN" not in reasons[i]:
+                    reasons[i].append("same ISBN")
+        for i in self._by_title.get(keys.title, ()) if keys.title else ():
+            other = self._keys[i]
+            shared = bool(keys.families & other.families) or not (keys.families or other.families)
+            if shared and _years_close(keys.year, other.year):
+                reasons[i].append("same title, year and creator")
+        return [(i, tuple(r)) for i, r in sorted(reasons.items()) if r]
 
 
 def find_duplicates(sources: Sequence[Source]) -> list[DuplicatePair]:
     """Pairs of likely duplicates, each pair once, ordered by position.
 
-    Records are bucketed by DOI, ISBN and normalised title, so the work grows with the number of
-    records, not its square (a 50,000-entry library is checked in well under a second).
+    Each record is looked up in an index of the ones before it, so the work grows with the number
+    of records, not its square.
     """
-    reasons: dict[tuple[int, int], list[str]] = defaultdict(list)
-
-    def pairs_in(buckets: dict[str, list[int]]) -> Iterable[tuple[int, int]]:
-        for members in buckets.values():
-            for x, i in enumerate(members):
-                for j in members[x + 1 :]:
-                    yield (i, j)
-
-    by_doi: dict[str, list[int]] = defaultdict(list)
-    by_isbn: dict[str, list[int]] = defaultdict(list)
-    by_title: dict[str, list[int]] = defaultdict(list)
-    for i, s in enumerate(sources):
-        if s.doi:
-            by_doi[s.doi.lower()].append(i)
-        for number in isbn13s(s):
-            by_isbn[number].append(i)
-        title = normalise_title(s.title)
-        if title:
-            by_title[title].append(i)
-    for pair in pairs_in(by_doi):
-        reasons[pair].append("same DOI")
-    for pair in pairs_in(by_isbn):
-        if "same ISBN" not in reasons[pair]:
-            reasons[pair].append("same ISBN")
-    for i, j in pairs_in(by_title):
-        a, b = sources[i], sources[j]
-        fa, fb = family_names(a), family_names(b)
-        shared = bool(fa & fb) or not (fa or fb)
-        if shared and _years_close(a, b):
-            reasons[(i, j)].append("same title, year and creator")
-    return [DuplicatePair(i, j, tuple(r)) for (i, j), r in sorted(reasons.items()) if r]
+    index = DuplicateIndex()
+    pairs = []
+    for source in sources:
+        keys = _Keys.of(source)
+        pairs += [DuplicatePair(i, len(index.sources), r) for i, r in index.matches(source, keys)]
+        index.add(source, keys)
+    return sorted(pairs, key=lambda p: (p.first, p.second))
 
 
 def clusters(pairs: Iterable[DuplicatePair]) -> list[list[int]]:
@@ -182,7 +234,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _creator_id(c: Creator) -> tuple[str, str]:
-    return (c.role.value, anyascii(c.family or c.literal or c.given or "").lower())
+    return (c.role.value, ascii_fold(c.family or c.literal or c.given or ""))
 
 
 def _same_number(name: str, value: str) -> str:

@@ -25,12 +25,12 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from anyascii import anyascii
 from pydantic import JsonValue
 from rapidfuzz import fuzz, process
 from stdnum import ean as stdnum_ean
 from stdnum import isbn as stdnum_isbn
 
+from citekit.duplicates import ascii_fold
 from citekit.errors import InvalidRecord, UnsupportedFormat
 from citekit.formats.base import ParseResult
 from citekit.model import PartialDate, Source, SourceType, validate_source
@@ -536,7 +536,7 @@ _SITE_NOISE = re.compile(r"[^a-z0-9]")
 
 
 def _squash(text: str) -> str:
-    return _SITE_NOISE.sub("", anyascii(text).lower())
+    return _SITE_NOISE.sub("", ascii_fold(text))
 
 
 def _site_names(source: Source) -> list[str]:
@@ -700,10 +700,10 @@ UNORDERED_GROUPS = ("image",)  # image credits follow the order of the figures, 
 def sort_key(source: Source) -> tuple[str, str, str]:
     """Chicago's bibliography order: first creator's family and given name, else the title."""
     title = LEADING_ARTICLES.sub("", re.sub(r"^[\W_]+", "", source.title or ""))
-    title_key = " ".join(re.findall(r"[a-z0-9]+", anyascii(title).lower()))
+    title_key = " ".join(re.findall(r"[a-z0-9]+", ascii_fold(title)))
     if source.creators:
         family, given = source.creators[0].sort_key()
-        return (anyascii(family).lower(), anyascii(given).lower(), title_key)
+        return (ascii_fold(family), ascii_fold(given), title_key)
     return (title_key, "", "")
 
 

@@ -14,6 +14,7 @@ from citekit import services
 from citekit.cli import app
 from citekit.config import get_settings
 from citekit.duplicates import (
+    DuplicateIndex,
     DuplicatePair,
     clusters,
     find_duplicates,
@@ -282,3 +283,13 @@ def test_cli_duplicates_and_merge(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         assert again.exit_code == 1 and "dup" in again.output
     finally:
         get_settings.cache_clear()
+
+
+def test_an_index_finds_the_stored_twin_of_a_new_record() -> None:
+    index = DuplicateIndex([src(title="Other"), deutscher()])
+    assert index.matches(deutscher(key="new", issued="1964")) == [
+        (1, ("same title, year and creator",))
+    ]
+    assert index.matches(src(title="Unrelated")) == []
+    assert index.add(src(title="Unrelated")) == 2
+    assert index.matches(src(title="unrelated!")) == [(2, ("same title, year and creator",))]
