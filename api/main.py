@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 import citekit
 from api import problems
-from api.routes import claims, meta, sources
+from api.routes import claims, library, meta, render, sources
 from api.schemas import ArticleText
 from citekit.config import Settings, get_settings
 
@@ -67,7 +67,8 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
             ],
             expose_headers=["ETag", "Last-Modified-Version", "Total-Results", "Link", "Location"],
         )
-    for module in (meta, sources, claims):
+    # library before sources: /sources/duplicates must not be read as /sources/{ref}.
+    for module in (meta, library, sources, claims, render):
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:

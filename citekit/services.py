@@ -321,6 +321,34 @@ def claim_with_sources(session: Session, *, ref: str) -> ClaimDetail:
     return ClaimDetail(claim=claim, citations=sources_for_claim(session, claim=claim.id or ref))
 
 
+def cite_sources(
+    session: Session,
+    *,
+    items: Sequence[tuple[str, str | None]],
+    style: str = "chicago-notes-bibliography",
+    short: bool = False,
+    format: str = "text",
+) -> str:
+    """One citation of several sources (ref, locator): ``(Deutscher 1963, 45; Service 2009)``,
+    or one note citing them all (API: /cite)."""
+    if not items:
+        raise InvalidRecord([FieldError(("items",), "cite at least one source")], what="citation")
+    cited = []
+    for index, (ref, locator) in enumerate(items):
+        try:
+            place = Locator.parse(locator) if locator else None
+        except (ValueError, ValidationError) as exc:
+            raise InvalidRecord(
+                [FieldError(("items", index, "locator"), str(exc))], what="citation"
+            ) from None
+        cited.append(CitationItem(source=get_source(session, ref=ref), locator=place))
+    library, _ = list_sources(session)
+    position = Position.SUBSEQUENT if short else Position.FIRST
+    return render_citation(
+        cited, style=_style_for(style, library), format=format, position=position
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # API keys: random tokens shown once, stored as sha256 hashes
 # ---------------------------------------------------------------------------------------------
@@ -787,11 +815,13 @@ def import_article(session: Session, *, text: str, title: str | None = None) -> 
     """Store an article (plain text or Markdown) and its claims; the bibliography is split off."""
     parsed = parse_article(text)
     if not (title or parsed.title):
-        raise InvalidRecord([FieldError(("title",), "the article has no title line")], "article")
+        raise InvalidRecord(
+            [FieldError(("title",), "the article has no title line")], what="article"
+        )
     spans = claim_spans(parsed)
     if not spans:
         raise InvalidRecord(
-            [FieldError(("text",), "no sentence or caption found in the article")], "article"
+            [FieldError(("text",), "no sentence or caption found in the article")], what="article"
         )
     row = ArticleRow.model_validate(
         {
@@ -947,7 +977,7 @@ def get_claim(session: Session, *, ref: str) -> Claim:
 def find_claims(session: Session, *, quote: str, article: str | None = None) -> list[Claim]:
     """Claims containing ``quote``, tolerant of whitespace and of curly or straight quotes."""
     if not quote.strip():
-        raise InvalidRecord([FieldError(("quote",), "give some text to look for")], "query")
+        raise InvalidRecord([FieldError(("quote",), "give some text to look for")], what="query")
     statement = select(ClaimRow)
     if article:
         statement = statement.where(ClaimRow.article_id == _article_row(session, article).id)
