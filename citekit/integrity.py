@@ -17,6 +17,7 @@ Three entry points, one per kind of input:
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -146,6 +147,10 @@ _DOUBLED_PUNCT = re.compile(r"(?<!\.)\.\.(?!\.)|,,+|;;+|::+|\s+(?=[,;:](?:\s|$))
 _HYPHEN_COLON = re.compile(r"(?<=[^\W\d_])(?:[’'\")\]]?)-\s(?!(?:and|or|to|und|et)\b)(?=\w)")
 _YEAR_RANGE = re.compile(r"\b(1\d{3}|20\d{2})-(\d{2}|\d{4})\b")
 _SITE_SUFFIX = re.compile(r"^(?P<head>.+)\s+(?P<sep>[|•·]|[-–—]{1,2})\s+(?P<site>[^|•·–—]+)$")
+_HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{2,6}|#x[0-9A-Fa-f]{2,6});")
+# A backslash command or accent, or a brace: BibTeX markup a reader should have decoded.
+_LATEX = re.compile(r"\\(?:[A-Za-z]+|[\"'`^~=.])|[{}]")
+_PAGE_LABEL = re.compile(r"^(?:pp?\.|pages?|S\.)\s*(?=\w)", re.IGNORECASE)
 _EDITION_AS_ISSUE = re.compile(
     r"\b(?:vol(?:ume)?\.?\s*(?P<volume>[\w.-]+))?[\s,;]*"
     r"(?:(?:no|nos|num|number|issue|iss)\.?\s*(?P<issue>[\w.-]+))?",
@@ -179,7 +184,7 @@ class TextRule:
     check: str
     severity: Severity
     find: re.Pattern[str]
-    fix: Callable[[str], str]
+    fix: Callable[[str], str] | None  # None: no safe automatic fix
     message: str
     fields: tuple[str, ...] | None = None  # None: every text field
 
@@ -216,6 +221,28 @@ TEXT_RULES = (
         "a year range takes an en dash, not a hyphen: {found!r}",
         TITLE_FIELDS,
     ),
+    TextRule(
+        "html-entity",
+        Severity.WARNING,
+        _HTML_ENTITY,
+        html.unescape,
+        "an HTML entity was left in the text: {found!r}",
+    ),
+    TextRule(
+        "latex-markup",
+        Severity.WARNING,
+        _LATEX,
+        None,
+        "LaTeX markup was left in the text: {found!r} (re-import it, or type the character)",
+    ),
+    TextRule(
+        "page-label",
+        Severity.INFO,
+        _PAGE_LABEL,
+        lambda text: _PAGE_LABEL.sub("", text),
+        "the page field holds its label {found!r}; the style adds 'p.' or 'pp.' itself",
+        ("page",),
+    ),
 )
 
 
@@ -244,10 +271,12 @@ def check_text(name: str, text: str) -> list[Finding]:
         m = rule.find.search(current)
         if m is None:
             continue
-        fixed = rule.fix(current)
         message = rule.message.format(found=_context(current, m))
-        out.append(Finding(rule.check, rule.severity, message, field=name, fix={name: fixed}))
-        current = fixed
+        if rule.fix is None:
+            out.append(Finding(rule.check, rule.severity, message, field=name))
+            continue
+        current = rule.fix(current)
+        out.append(Finding(rule.check, rule.severity, message, field=name, fix={name: current}))
     return out
 
 

@@ -607,3 +607,35 @@ def test_unknown_style_is_a_clear_error(cli_db: str) -> None:
         check_source(book("Sedov", "The Red Book"), style="harvard")
     result = CliRunner().invoke(app, ["check", "--style", "harvard"])
     assert result.exit_code == 1 and "no integrity rules" in result.output
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "check", "fix"),
+    [
+        ("title", "Fish &amp; Chips &#8211; a history", "html-entity", "Fish & Chips – a history"),
+        ("publisher", "Harper &amp; Brothers", "html-entity", "Harper & Brothers"),
+        ("title", "Caf{\\'e} M\\\"uller", "latex-markup", None),
+        ("title", "The {NATO} Years", "latex-markup", None),
+        ("page", "pp. 726-769", "page-label", "726-769"),
+        ("page", "p. 45", "page-label", "45"),
+    ],
+)
+def test_markup_and_labels_left_in_fields(
+    field: str, text: str, check: str, fix: str | None
+) -> None:
+    (finding,) = check_text(field, text)
+    assert finding.check == check
+    assert finding.fix == ({field: fix} if fix is not None else None)
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("title", "Fish & Chips"),
+        ("page", "726–69"),
+        ("title", "Pages from a Diary"),
+        ("page", "xii"),
+    ],
+)
+def test_text_without_markup(field: str, text: str) -> None:
+    assert check_text(field, text) == []
