@@ -1495,6 +1495,15 @@ def _overlay(stored: Source, incoming: Source) -> Source:
     return validate_source(data)
 
 
+def _rows_by_key(session: Session, keys: list[str], chunk: int = 500) -> dict[str, SourceRow]:
+    """Stored rows for these keys, fetched a few hundred at a time rather than one by one."""
+    rows: dict[str, SourceRow] = {}
+    for start in range(0, len(keys), chunk):
+        statement = select(SourceRow).where(col(SourceRow.key).in_(keys[start : start + chunk]))
+        rows.update((row.key, row) for row in session.exec(statement))
+    return rows
+
+
 def _import_one(
     session: Session,
     source: Source,
@@ -1512,27 +1521,25 @@ def _import_one(
     found = index.match(source)
     if found is not None:
         key, reason = found
+        duplicate = ImportMatch(
+            index=position, key=source.key, title=source.title, matched=key, reason=reason
+        )
+        if reason != "same citation key":
+            report.duplicates.append(duplicate)
+            return None
         row = rows.get(key) or repo.get_source_row(session, key)
         assert row is not None
         stored = repo.row_to_source(row)
-        by_key = reason == "same citation key"
-        same_work = (
-            not by_key
-            or bool(duplicates.find_duplicates([stored, source]))
-            or duplicates.normalise_title(stored.title) == duplicates.normalise_title(source.title)
-        )
+        if _content(source) == _content(stored):
+            report.duplicates.append(duplicate)
+            return None
+        same_work = bool(
+            duplicates.find_duplicates([stored, source])
+        ) or duplicates.normalise_title(stored.title) == duplicates.normalise_title(source.title)
         if same_work:
-            updated = _overlay(stored, source) if by_key else stored
+            updated = _overlay(stored, source)
             if _content(updated) == _content(stored):
-                report.duplicates.append(
-                    ImportMatch(
-                        index=position,
-                        key=source.key,
-                        title=source.title,
-                        matched=key,
-                        reason=reason,
-                    )
-                )
+                report.duplicates.append(duplicate)
                 return None
             if store:
                 repo.source_to_row(updated, row)
@@ -1606,7 +1613,7 @@ def import_records(
         progress(0, total)
     try:
         index = _LibraryIndex.load(session)
-        rows: dict[str, SourceRow] = {}
+        rows = _rows_by_key(session, [r.key for r in records if r.key and r.key in index.keys])
         for position, source in enumerate(records):
             key = _import_one(session, source, index, rows, report, position, store=store)
             if key is not None and position in result.uncertain:
