@@ -50,7 +50,6 @@ BIBLATEX = Dialect(
     fields=BIBLATEX_FIELDS,
     type_fields=BIBLATEX_TYPE_FIELDS,
     iso_dates=True,
-    subtypes=True,
 )
 
 

@@ -121,6 +121,8 @@ ARTICLE_SUBTYPES: dict[str, SourceType] = {
     "newspaper": SourceType.ARTICLE_NEWSPAPER,
 }
 
+CSL_TYPES = frozenset(t.value for t in SourceType)
+
 # Field → Source attribute. When two fields want the same attribute, the first read wins and the
 # other is kept in ``extra``.
 FIELDS: dict[str, str] = {
@@ -161,17 +163,18 @@ FIELDS: dict[str, str] = {
     "seriesnumber": "collection_number",
 }
 
-# The meaning of ``number`` depends on the entry type.
-NUMBER_AS: dict[str, str] = {
-    "article": "issue",
-    "periodical": "issue",
-    "book": "collection_number",
-    "mvbook": "collection_number",
-    "collection": "collection_number",
-    "proceedings": "collection_number",
-    "incollection": "collection_number",
-    "inproceedings": "collection_number",
-    "inbook": "collection_number",
+# Fields whose meaning depends on the entry type: (entry type, field) → Source attribute.
+TYPE_FIELDS: dict[tuple[str, str], str] = {
+    ("article", "number"): "issue",
+    ("periodical", "number"): "issue",
+    ("book", "number"): "collection_number",
+    ("mvbook", "number"): "collection_number",
+    ("collection", "number"): "collection_number",
+    ("proceedings", "number"): "collection_number",
+    ("incollection", "number"): "collection_number",
+    ("inproceedings", "number"): "collection_number",
+    ("inbook", "number"): "collection_number",
+    ("online", "organization"): "container_title",
 }
 
 NAME_FIELDS: dict[str, CreatorRole] = {
@@ -364,10 +367,21 @@ def _decode_name_part(words: Sequence[str]) -> str | None:
     return text or None
 
 
+def _group_end(text: str) -> int:
+    """The offset of the brace that closes the group opening ``text``."""
+    depth = 0
+    for match in re.finditer(r"[{}]", text):
+        depth += 1 if match.group() == "{" else -1
+        if depth == 0:
+            return match.start()
+    return -1
+
+
 def split_name(raw: str) -> dict[str, str | None]:
     """One BibTeX name → CSL parts: ``von Last, Jr., First``, ``First von Last``, ``{Corp}``."""
     raw = raw.strip()
-    if raw.startswith("{") and raw.endswith("}") and _split_top(raw, _SPACE) == [raw]:
+    # {Wikimedia Commons} is an institution; {\\`{A}} is a special character, a family name
+    if raw.startswith("{") and raw[1:2] != "\\" and _group_end(raw) == len(raw) - 1:
         inner, _ = to_unicode(raw[1:-1], protect=False)
         return {"literal": " ".join(inner.split())}
     parts = [p.strip() for p in _split_top(raw, _COMMA)]
@@ -500,6 +514,10 @@ class _Builder:
         if kind is SourceType.ARTICLE_JOURNAL and subtype in ARTICLE_SUBTYPES:
             kind = ARTICLE_SUBTYPES[subtype]
             del entry.fields["entrysubtype"]
+        elif subtype in CSL_TYPES:
+            # what the writer adds when the entry type alone would lose the CSL type
+            kind = SourceType(subtype)
+            del entry.fields["entrysubtype"]
         self.data["type"] = kind
         self.data["key"] = entry.key
         creators: list[dict[str, Any]] = []
@@ -516,12 +534,13 @@ class _Builder:
             elif name == "groups" and "," not in value and value.strip():
                 self.data["group"] = self.text(name, value, "group")
                 self.origin["group"] = name
+                if self.data["group"] == ("image" if kind in IMAGE_TYPES else "secondary"):
+                    # the writer leaves a default group out; this one was written, so keep it
+                    self.extra[name] = self.data["group"]
             elif name == "crossref":
                 self.extra["@crossref"] = value.strip()
             else:
-                attr = FIELDS.get(name)
-                if name == "number":
-                    attr = NUMBER_AS.get(entry.entry_type, "number")
+                attr = TYPE_FIELDS.get((entry.entry_type, name)) or FIELDS.get(name)
                 if attr is None or attr in self.data:
                     self.keep(name, value)
                 else:
@@ -684,6 +703,9 @@ def parse(text: str) -> ParseResult:
             undefined: list[str] = []
             try:
                 value = evaluate(block.value, macros, undefined)
+                bad = [name for name in undefined if name.lower() in poisoned]
+                if bad:
+                    raise ValueError_(f"uses the rejected @string {bad[0]!r}")
                 macro_chars += len(value)
                 if macro_chars > MAX_MACRO_CHARS:
                     raise ValueError_(
@@ -884,7 +906,6 @@ class Dialect:
     fields: Mapping[str, str]  # Source attribute → field
     type_fields: Mapping[tuple[str, str], str]  # (entry type, attribute) → field
     iso_dates: bool  # date/urldate (BibLaTeX) or year/month (+ date when more precise)
-    subtypes: bool  # article-magazine → @article + entrysubtype
 
 
 BIBTEX_FIELDS: dict[str, str] = {
@@ -942,12 +963,11 @@ BIBTEX = Dialect(
     fields=BIBTEX_FIELDS,
     type_fields=BIBTEX_TYPE_FIELDS,
     iso_dates=False,
-    subtypes=False,
 )
 
 # Canonical field order in output; whatever is not listed follows in the order it was read.
 FIELD_ORDER = [
-    *ROLE_FIELDS.values(),
+    *(ROLE_FIELDS[role] for role in CreatorRole),
     "title",
     "shorttitle",
     "journal",
@@ -1010,32 +1030,35 @@ def _entry_type(source: Source, dialect: Dialect, stored: Mapping[str, JsonValue
 def _name(creator: Creator, ascii: bool) -> str:
     """``von Last, Jr., First`` with each part escaped; an institution as ``{Literal Name}``."""
     if creator.literal:
-        return "{" + to_latex(creator.literal, ascii=ascii) + "}"
+        text = to_latex(creator.literal, ascii=ascii)
+        # {\\&...} would read as a special character, not as an institution
+        return "{" + ("{}" if text.startswith("\\") else "") + text + "}"
 
-    def part(text: str | None) -> str:
+    def part(text: str | None, *, whole: bool = False) -> str:
         if not text:
             return ""
         out = to_latex(text, ascii=ascii)
-        if "," in text or _AND.search(f" {text} ") or text.lower() == "others":
+        words = text.split()
+        if (
+            "," in text
+            or _AND.search(f" {text} ")
+            or text.lower() == "others"
+            # "de la Cruz" as a family name stays whole, not re-split into particle + family
+            or (whole and len(words) > 1 and any(_first_case(w) == "lower" for w in words))
+        ):
             out = "{" + out + "}"
         return out
 
-    family = part(creator.family)
-    words = (creator.family or "").split()
-    if (
-        len(words) > 1
-        and any(_first_case(w) == "lower" for w in words)
-        and not family.startswith("{")
-    ):
-        family = "{" + family + "}"  # "de la Cruz" kept whole, not re-split into particle + family
-    if not family:
-        family = "{}"
+    family = part(creator.family, whole=True) or "{}"
     particle = " ".join(p for p in (creator.dropping_particle, creator.non_dropping_particle) if p)
     head = f"{part(particle)} {family}" if particle else family
     given = part(creator.given)
     if creator.suffix:
         return f"{head}, {part(creator.suffix)}, {given}"
-    return f"{head}, {given}" if given else head
+    if given:
+        return f"{head}, {given}"
+    # "Mao Zedong" without given names: the comma keeps both words in the family name
+    return f"{head}," if len(head.split()) > 1 else head
 
 
 def _date_fields(source: Source, dialect: Dialect) -> dict[str, tuple[str, bool]]:
@@ -1120,10 +1143,15 @@ def write_entry(
         if is_verbatim(name):
             put(name, _verbatim(value))
         else:
-            text = to_latex(value, spans(attr), ascii=ascii)
-            put(name, text.replace("–", "--") if attr == "page" else text)
-    if dialect.subtypes and source.type in ARTICLE_SUBTYPES.values():
-        put("entrysubtype", source.type.value.removeprefix("article-"))
+            if attr == "page":
+                # page ranges take BibTeX's -- (an en dash elsewhere is a real en dash)
+                put(name, "--".join(to_latex(p, ascii=ascii) for p in value.split("–")))
+            else:
+                put(name, to_latex(value, spans(attr), ascii=ascii))
+    if ENTRY_TYPES.get(entry_type, SourceType.DOCUMENT) is not source.type:
+        subtypes = {t: name for name, t in ARTICLE_SUBTYPES.items()}
+        article = entry_type == "article" and source.type in subtypes
+        put("entrysubtype", subtypes[source.type] if article else source.type.value)
     macros = set()
     for name, (text, is_macro) in _date_fields(source, dialect).items():
         put(name, text)

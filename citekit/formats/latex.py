@@ -114,6 +114,7 @@ _ACCENT_RE = re.compile(
     r"""\\(?:(?P<sym>["'`^~=.])\s*|(?P<let>[uvHckrdb])(?=[\s{]))\s*"""
     r"(?:\{\s*(?P<barg>\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(?P<arg>\\[ij](?![A-Za-z])|[A-Za-z]))"
 )
+_BLANKS = re.compile(r"[ \t\r\n]+")
 _SPECIAL = re.compile(r"[\\{}~$]|--|``|''")
 _COMMAND_BEFORE = re.compile(r"\\(?:[A-Za-z]+|.)\s*$")
 _BRACE_OR_ESCAPE = re.compile(r"\\[{}]|[{}]")
@@ -206,8 +207,9 @@ def _quick(text: str) -> str:
 
 
 def _normalise_space(text: str) -> str:
-    paragraphs = re.split(r"[ \t\r]*\n[ \t\r]*\n\s*", text.strip())
-    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
+    # not str.split(): that would also eat the no-break spaces that ``~`` stands for
+    paragraphs = re.split(r"[ \t\r]*\n[ \t\r]*\n[ \t\r\n]*", text.strip(" \t\r\n"))
+    return "\n\n".join(_BLANKS.sub(" ", p).strip(" ") for p in paragraphs)
 
 
 def to_unicode(raw: str, *, protect: bool = True) -> tuple[str, list[tuple[int, str]]]:
@@ -265,28 +267,42 @@ _WRITE_ESCAPES: dict[str, str] = {
 }
 _WRITE_RE = re.compile(r"[\\{}%#&$_~^\xa0]|(?<=-)-|(?<=`)`|(?<=')'")
 _LIGATURE_BREAK = {"-": "{}-", "`": "{}`", "'": "{}'"}
-_ASCII_DASHES = str.maketrans({"–": "--", "—": "---"})
+
+
+# Symbols written as commands in ASCII output (the accented letters come from Unicode's tables).
+_ASCII_SYMBOLS = {
+    ch: f"{{{latex}}}"
+    for latex, ch in ESCAPES.items()
+    if len(ch) == 1 and not ch.isascii() and latex[1:].isalpha()
+}
 
 
 @lru_cache(maxsize=1)
-def _encoder():  # type: ignore[no-untyped-def]
-    from pylatexenc.latexencode import UnicodeToLatexEncoder
+def ascii_table() -> dict[int, str]:
+    """Unicode → LaTeX for ASCII output: letters with one accent (``{\\H{U}}``) and symbols.
 
-    return UnicodeToLatexEncoder(
-        non_ascii_only=True,
-        replacement_latex_protection="braces-all",
-        unknown_char_policy="keep",
-    )
+    Built from the same tables the reader decodes with, so every encoded character reads back
+    as itself; pylatexenc's encoder is not used, as it writes some letters wrongly (Ű as \\'U).
+    """
+    marks = {mark: command for command, mark in COMBINING.items()}
+    table: dict[int, str] = {ord(ch): latex for ch, latex in _ASCII_SYMBOLS.items()}
+    for code in range(0xC0, 0x250):
+        parts = unicodedata.normalize("NFD", chr(code))
+        if len(parts) == 2 and parts[0].isascii() and parts[0].isalpha() and parts[1] in marks:
+            table.setdefault(code, f"{{\\{marks[parts[1]]}{{{parts[0]}}}}}")
+    return table
 
 
 def escape(text: str, *, ascii: bool = False) -> str:
     """Unicode → LaTeX that reads back as ``text``: ``50% & x`` → ``50\\% \\& x``.
 
-    ``--`` is written ``-{}-`` so that it stays two hyphens; ``ascii`` also encodes non-ASCII.
+    ``--`` is written ``-{}-`` so that it stays two hyphens. ``ascii`` also writes accented
+    Latin letters and common symbols as commands; characters LaTeX has no command for stay as
+    they are (UTF-8).
     """
     out = _WRITE_RE.sub(lambda m: _WRITE_ESCAPES.get(m.group()) or _LIGATURE_BREAK[m.group()], text)
     if ascii and not out.isascii():
-        out = _encoder().unicode_to_latex(out.translate(_ASCII_DASHES))
+        out = out.translate(ascii_table())
     return out
 
 
