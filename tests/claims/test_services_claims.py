@@ -155,3 +155,12 @@ def test_replace_text_reanchors_and_keeps_links(session: Session, demo: str) -> 
     assert services.coverage(session).total.claims == 80 - 1 + 2
     claims = services.list_claims(session, orphans=False)
     assert all(new_text[c.anchor.start : c.anchor.end] == c.text for c in claims)
+
+
+def test_import_and_search_refuse_empty_input(session: Session) -> None:
+    with pytest.raises(InvalidRecord, match="no sentence or caption"):
+        services.import_article(session, text="Just a Title\n")
+    with pytest.raises(InvalidRecord, match="no title line"):
+        services.import_article(session, text="\n\n")
+    with pytest.raises(InvalidRecord, match="give some text"):
+        services.find_claims(session, quote="  ")
