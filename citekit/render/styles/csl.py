@@ -291,8 +291,12 @@ def render_bibliography(style_id: str, sources: Sequence[Source]) -> list[tuple[
             warnings.simplefilter("ignore")
             bib, ids = _bibliography(style_id, sources)
             bib.sort()
-            order = [str(key) for key in bib.keys]
-            entries = [str(entry) for entry in bib.bibliography()]
+            # one item at a time: citeproc-py silently skips an entry that renders to nothing,
+            # and a shorter list would not say which entry went missing
+            rendered = [
+                (str(item.key), [str(e) for e in bib.style.render_bibliography([item])])
+                for item in bib.items
+            ]
     except Exception:
         # find and name the entries that break the engine (the good ones render alone)
         for source in sources:
@@ -303,19 +307,19 @@ def render_bibliography(style_id: str, sources: Sequence[Source]) -> list[tuple[
         ) from None
     by_id = dict(zip(ids, sources, strict=True))
     out: list[tuple[Source, Node]] = []
-    for item_id, markup in zip(order, entries, strict=False):
-        tree = parse_marked(markup)
-        if not tree.plain().strip():
-            raise RenderError(
-                f"CSL style {style_id!r} (citeproc-py) dropped entry {_describe(by_id[item_id])}"
-            )
-        out.append((by_id[item_id], tree))
-    missing = [by_id[i] for i in ids if i not in set(order[: len(entries)])]
-    if missing:
-        names = ", ".join(_describe(s) for s in missing[:5])
+    dropped = [by_id[i] for i in ids if i not in {item_id for item_id, _ in rendered}]
+    for item_id, entries in rendered:
+        tree = parse_marked(entries[0]) if entries else EMPTY
+        if tree.plain().strip():
+            out.append((by_id[item_id], tree))
+        else:
+            dropped.append(by_id[item_id])
+    if dropped:
+        names = ", ".join(_describe(s) for s in dropped[:5])
         raise RenderError(
-            f"CSL style {style_id!r} (citeproc-py) dropped {len(missing)} of {len(sources)} "
-            f"entries: {names}"
+            f"CSL style {style_id!r} (citeproc-py) dropped {len(dropped)} of {len(sources)} "
+            f"entries (it renders nothing for them; some styles leave out kinds such as personal "
+            f"communications): {names}"
         )
     return out
 
