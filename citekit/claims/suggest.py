@@ -68,6 +68,7 @@ WEIGHTS: dict[ReasonKind, float] = {
 }
 TITLE_SIMILARITY = 92
 MIN_CAPTION_SCORE = 0.34
+DATED_SHARE = 0.75  # a source made in the claim's year, against a title naming that year
 TERMS_HALF = 2.0  # the BM25 score that earns half the terms weight
 _WORD = re.compile(r"[a-z0-9]+")
 _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z'-]{2,}")
@@ -126,12 +127,12 @@ def _pairs(words: Sequence[str]) -> set[tuple[str, str]]:
 
 
 def _title_phrases(source: Source) -> list[str]:
-    """Title, short title and the title's main part (before a colon or a dash)."""
+    """Title, short title, and the title's main part and subtitle (split at a colon or dash)."""
     phrases = [t for t in (source.title, source.title_short) if t]
     if source.title:
-        main = _TITLE_PARTS.split(source.title, maxsplit=1)[0]
-        if main != source.title:
-            phrases.append(main)
+        parts = _TITLE_PARTS.split(source.title, maxsplit=1)
+        if len(parts) == 2:
+            phrases += [p for p in parts if p]
     return phrases
 
 
@@ -222,14 +223,15 @@ class Suggester:
         return [float(s) / (float(s) + TERMS_HALF) for s in self._bm25.get_scores(query)]
 
     def _creator_reasons(self, source: Source, text: str, folded: str) -> list[Reason]:
-        words = {fold(w) for w in _CAPITALISED.findall(text)}
+        # On ASCII text so "Ramón" is one word; possessives off ("Deutscher's" → deutscher).
+        words = {fold(w).removesuffix("'s") for w in _CAPITALISED.findall(anyascii(text))}
         reasons = []
         for name in self._named(source):
             family = fold(name.family_full())
             if family in self._subjects or len(family) < 3:
                 continue
-            if name.literal:
-                hit = family if family in folded else None
+            if name.literal or " " in family:
+                hit = family if re.search(rf"\b{re.escape(family)}\b", folded) else None
             else:
                 hit = next((w for w in words if _same_name(family, w)), None)
             if hit is None:
@@ -301,7 +303,22 @@ class Suggester:
                 shown = ", ".join([*map(str, inside), *(f"section {p}" for p in around)])
                 reasons.append(Reason(ReasonKind.DATE, f"{shown} in {named}", weight))
                 break
+        if not any(r.kind is ReasonKind.DATE for r in reasons):
+            reasons += self._dated(self.sources[index], years)
         return reasons
+
+    @staticmethod
+    def _dated(source: Source, years: set[int]) -> list[Reason]:
+        """A year of the claim when the source was made: a document, letter or photograph of
+        that year. A secondary work's publication year says nothing about its subject."""
+        dates = [("original date", source.original_date)]
+        if source.group in ("primary", "image") or is_image(source):
+            dates.append(("date", source.issued))
+        for label, date in dates:
+            if date is not None and date.year in years:
+                weight = WEIGHTS[ReasonKind.DATE] * DATED_SHARE
+                return [Reason(ReasonKind.DATE, f"{label} {date.year}", weight)]
+        return []
 
     def suggest(
         self,

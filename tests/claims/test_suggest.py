@@ -130,3 +130,45 @@ def test_demo_links_inferable_in_top_three() -> None:
         if link.spec.source not in [s.source.key for s in suggest(link.claim, sources, limit=3)]
     ]
     assert len(misses) <= len(inferable) // 10, misses
+
+
+def test_possessive_accented_and_compound_names() -> None:
+    library = [
+        _book("deut", "The Prophet Outcast", "Deutscher", "Isaac", 1963),
+        _book("mercader", "Memoirs", "Mercader", "Ramón", 1990),
+        Source.model_validate(
+            {
+                "key": "gaulle",
+                "type": "book",
+                "title": "War Memoirs",
+                "creators": [{"family": "Gaulle", "non_dropping_particle": "de", "given": "C."}],
+            }
+        ),
+    ]
+    suggester = Suggester(library)
+    assert _top(suggester, "As Deutscher's biography shows, he was isolated.")[0] == "deut"
+    assert _top(suggester, "RAMÓN MERCADER later wrote about it.")[0] == "mercader"
+    assert _top(suggester, "As de Gaulle recalled, the war was long.")[0] == "gaulle"
+    assert "gaulle" not in _top(suggester, "Gaulle is an old name for France.")
+
+
+def test_subtitle_mentioned() -> None:
+    library = [_book("volk", "Trotsky: The Eternal Revolutionary", "Volkogonov", "D.", 1996)]
+    (top,) = Suggester(library).suggest("In The Eternal Revolutionary the author disagrees.")
+    assert top.source.key == "volk" and top.reasons[0].kind is ReasonKind.TITLE
+
+
+def test_document_of_the_claims_year() -> None:
+    letter = Source.model_validate(
+        {
+            "key": "letter",
+            "type": "personal_communication",
+            "title": "Letter to Natalia",
+            "issued": "1937",
+            "group": "primary",
+        }
+    )
+    later = _book("later", "A History", "Smith", "J.", 1937, group="secondary")
+    results = Suggester([letter, later]).suggest("In 1937 he crossed the Atlantic.")
+    assert [s.source.key for s in results] == ["letter"]
+    assert results[0].reasons[0].detail == "date 1937"
