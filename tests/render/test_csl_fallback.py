@@ -137,3 +137,22 @@ def test_random_styles_render_or_fail_cleanly(records: list[Source], seed: int) 
             continue
         assert len(entries) == len(records), style_id
         assert all(entry.plain().strip() for entry in entries), style_id
+
+
+def test_dropped_entry_in_the_middle_is_the_one_named(records: list[Source]) -> None:
+    # the CSL Chicago author-date style renders nothing for a personal communication; citeproc-py
+    # skips it silently, so entries must not be matched to sources by position
+    email = validate_source(
+        {
+            "key": "sedova1940email",
+            "type": "personal_communication",
+            "title": "Message to the author",
+            "creators": [{"family": "Sedova", "given": "Natalia"}],
+            "issued": "1940-09-01",
+        }
+    )
+    with pytest.raises(RenderError) as caught:
+        load_csl_style("chicago-author-date").bibliography([*records, email])
+    message = str(caught.value)
+    assert "dropped 1 of 22 entries" in message and "sedova1940email" in message
+    assert "hansen1994exile" not in message
