@@ -642,9 +642,17 @@ def _edition_findings(source: Source) -> list[Finding]:
 
 
 def check_source(
-    source: Source, *, style: str = "chicago", index: int | None = None
+    source: Source,
+    *,
+    style: str = "chicago",
+    index: int | None = None,
+    entry_text: bool = True,
 ) -> list[Finding]:
-    """Every single-record check on one validated Source (``style``: chicago, apa or mla)."""
+    """Every single-record check on one validated Source (``style``: chicago, apa or mla).
+
+    ``entry_text=False`` skips the text the record was read from (when that text's lines are
+    checked anyway, as :func:`check_parse_result` does).
+    """
     style = style_family(style)
     out = (
         _text_findings(source)
@@ -654,7 +662,7 @@ def check_source(
         + _style_findings(source, style)
         + _site_name_findings(source)
         + _edition_findings(source)
-        + _entry_text_findings(source)
+        + (_entry_text_findings(source) if entry_text else [])
     )
     return _locate(out, record_id=source.id, key=source.key, index=index)
 
@@ -855,12 +863,13 @@ def check_sources(
     article_text: str | None = None,
     style: str = "chicago",
     unordered_groups: Iterable[str] = UNORDERED_GROUPS,
+    entry_text: bool = True,
 ) -> list[Finding]:
     """Every check on a list of records, in the order they are listed (a library, an import)."""
     style = style_family(style)
     out: list[Finding] = []
     for i, source in enumerate(sources):
-        out += check_source(source, style=style, index=i)
+        out += check_source(source, style=style, index=i, entry_text=entry_text)
     out += check_order(sources, unordered_groups=unordered_groups)
     if article_text:
         out += check_names_against_text(sources, article_text)
@@ -903,7 +912,9 @@ def check_parse_result(
                     index=index,
                 )
             )
-    out += check_sources(result.records, article_text=article_text, style=style)
+    out += check_sources(
+        result.records, article_text=article_text, style=style, entry_text=text is None
+    )
     if text is not None:
         out += check_bibliography_text(text)
     return sort_findings(out)

@@ -639,3 +639,14 @@ def test_markup_and_labels_left_in_fields(
 )
 def test_text_without_markup(field: str, text: str) -> None:
     assert check_text(field, text) == []
+
+
+def test_a_file_check_reports_each_line_defect_once() -> None:
+    _, bibliography = _bibliography()
+    findings = services.check_file(data=bibliography.encode("utf-8"), filename="refs.txt")
+    editions = [f for f in findings if f.check == "issue-as-edition"]
+    assert len(editions) == 1 and editions[0].line is not None
+    # Without the file's lines, the record's own copy of its entry text is checked instead.
+    records = plaintext.parse(bibliography).records
+    from_records = [f for f in check_sources(records) if f.check == "issue-as-edition"]
+    assert len(from_records) == 1 and from_records[0].index == 9
