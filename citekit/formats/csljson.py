@@ -147,7 +147,9 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(obj) == len(pairs):
         return obj
     marked = _Object(obj)
-    marked.duplicates = [k for i, (k, _) in enumerate(pairs) if any(k == p for p, _ in pairs[:i])]
+    seen: set[str] = set()
+    repeated = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+    marked.duplicates = list(dict.fromkeys(repeated))
     _DUPLICATES_READ[0] += 1
     return marked
 

@@ -433,3 +433,12 @@ def test_fixed_items_round_trip_exactly(item: dict[str, Any]) -> None:
     custom = back.pop("custom")
     assert back == {k: v for k, v in item.items() if k != "custom"}
     assert custom["group"] == item.get("custom", {}).get("group", "secondary")
+
+
+def test_a_key_repeated_many_times_is_one_warning() -> None:
+    repeated = ", ".join(['"k": 1'] * 50_000)
+    result = csljson.parse(f'[{{"id": "a", "type": "book", "title": "T", {repeated}}}]')
+    assert len(result.records) == 1
+    assert [w.message for w in result.warnings] == [
+        "item 'a' (number 1): k is given more than once; the last value is kept"
+    ]
