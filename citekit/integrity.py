@@ -734,14 +734,19 @@ LEADING_ARTICLES = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 UNORDERED_GROUPS = ("image",)  # image credits follow the order of the figures, not the alphabet
 
 
-def sort_key(source: Source) -> tuple[str, str, str]:
-    """Chicago's bibliography order: first creator's family and given name, else the title."""
+def sort_key(source: Source) -> tuple[str, ...]:
+    """Chicago's bibliography order (CMOS 14.67–14.72): the first creator's family and given name,
+    single-author works before those with co-authors (ordered by them), then the title; a work
+    without creators files under its title."""
     title = LEADING_ARTICLES.sub("", re.sub(r"^[\W_]+", "", source.title or ""))
     title_key = " ".join(re.findall(r"[a-z0-9]+", ascii_fold(title)))
-    if source.creators:
-        family, given = source.creators[0].sort_key()
-        return (ascii_fold(family), ascii_fold(given), title_key)
-    return (title_key, "", "")
+    if not source.creators:
+        return (title_key,)
+    first = source.creators[0]
+    # The names that head the entry: the first creator and the others in the same role.
+    heads = [c for c in source.creators if c.role == first.role]
+    names = [ascii_fold(part) for c in heads for part in c.sort_key()]
+    return (*names[:2], "1" if len(heads) > 1 else "0", *names[2:], title_key)
 
 
 def _label(source: Source, index: int) -> str:

@@ -650,3 +650,21 @@ def test_a_file_check_reports_each_line_defect_once() -> None:
     records = plaintext.parse(bibliography).records
     from_records = [f for f in check_sources(records) if f.check == "issue-as-edition"]
     assert len(from_records) == 1 and from_records[0].index == 9
+
+
+def test_single_author_works_come_before_co_authored_ones() -> None:
+    alone = book("Serge", "Memoirs of a Revolutionary")
+    together = book(
+        "Serge",
+        "The Life and Death of Leon Trotsky",
+        creators=[{"family": "Serge", "given": "A."}, {"family": "Trotsky", "given": "Natalia"}],
+    )
+    assert sort_key(alone) < sort_key(together)
+    assert check_order([together, alone])[0].index == 1
+    # Translators do not head the entry: they do not make a work co-authored.
+    translated = book(
+        "Serge",
+        "Year One",
+        creators=[{"family": "Serge", "given": "A."}, {"family": "X", "role": "translator"}],
+    )
+    assert sort_key(translated) < sort_key(together)
