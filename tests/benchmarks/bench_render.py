@@ -19,6 +19,7 @@ from pathlib import Path
 
 from citekit.model import Source, validate_source
 from citekit.render import render_bibliography
+from citekit.render.styles.chicago_notes import ChicagoNotes
 from citekit.render.styles.csl import to_citeproc_item
 
 HERE = Path(__file__).resolve().parent
@@ -34,7 +35,13 @@ WORDS = "exile revolution asylum trial commission archive letters diary museum h
 def make_records(n: int, seed: int = 1940) -> list[Source]:
     """``n`` records varied from the fixture: other names, titles, years and pages."""
     rng = random.Random(seed)
-    base = json.loads(FIXTURES.read_text(encoding="utf-8"))
+    style = ChicagoNotes()
+    # Only the kinds of record CMOS lists in a bibliography, so that n records give n entries.
+    base = [
+        r
+        for r in json.loads(FIXTURES.read_text(encoding="utf-8"))
+        if style.in_bibliography(validate_source(r))
+    ]
     out: list[Source] = []
     for i in range(n):
         record = dict(base[i % len(base)])
