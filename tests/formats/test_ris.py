@@ -406,11 +406,80 @@ def test_property_ris_to_ris_keeps_every_tag_value(records: list[list[tuple[str,
 # -- real clients ------------------------------------------------------------------------------
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(
+needs_checks = pytest.mark.skipif(
     not (CHECK_RIS.exists() and CHECKS_VENV.exists() and shutil.which("bash")),
     reason="real-client checks not installed (run /work/shared/checks/setup.sh)",
 )
+DEMO = Path(__file__).resolve().parents[2] / "references" / "trotsky-last-exile" / "sources.json"
+
+
+def run_check(path: Path, count: int) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(CHECK_RIS), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "EXPECT_COUNT": str(count)},
+    )
+
+
+def generated_library(count: int) -> list[Source]:
+    """Every CSL type in turn, with the fields real libraries fill, accents and odd URLs."""
+    kinds = list(SourceType)
+    out = []
+    for i in range(count):
+        out.append(
+            Source(
+                type=kinds[i % len(kinds)],
+                title=f"Trotsky and {['the USSR', 'Zürich', 'Łódź', 'Coyoacán'][i % 4]}: part {i}",
+                container_title=f"Journal of History {i % 50}",
+                publisher=f"Press & Sons {i % 30}",
+                publisher_place="New York",
+                creators=[
+                    {"family": f"Author{i % 997}", "given": "Anna Maria"},
+                    {"family": "Gaulle", "non_dropping_particle": "de", "given": "Charles"},
+                    {"literal": f"Institute {i % 7}", "role": "editor"},
+                    {"family": "Walters", "given": "David", "role": "transcriber"},
+                ],
+                issued=PartialDate.of(1900 + i % 120, 1 + i % 12, 1 + i % 28),
+                accessed=PartialDate.of(2024, 12, 18),
+                url=f"https://example.org/item/{i}?a=b&c=d~e_(1919).jpg",
+                page=f"{i % 300 + 1}-{i % 300 + 20}",
+                volume=str(i % 40 + 1),
+                group=["image", "primary", "secondary"][i % 3],
+                note=f"Line one of note {i}\nLine two",
+                extra={"keywords": ["exile", "Mexico"], "ris:J2": "J. Hist."},
+            )
+        )
+    return out
+
+
+@pytest.mark.slow
+@needs_checks
+def test_demo_library_export_passes_the_real_clients(tmp_path: Path) -> None:
+    demo = get_format("csljson").parse(DEMO.read_text(encoding="utf-8")).records
+    assert len(demo) == 18
+    path = tmp_path / "demo.ris"
+    path.write_text(write(demo), encoding="utf-8")
+    done = run_check(path, 18)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert dump(parse(path.read_text(encoding="utf-8")).records) == dump(demo)
+
+
+@pytest.mark.slow
+@needs_checks
+def test_ten_thousand_entries_pass_the_real_clients(tmp_path: Path) -> None:
+    records = generated_library(10_000)
+    path = tmp_path / "big.ris"
+    path.write_text(write(records), encoding="utf-8")
+    back = parse(path.read_text(encoding="utf-8"))
+    assert back.failures == [] and dump(back.records) == dump(records)
+    done = run_check(path, 10_000)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+@pytest.mark.slow
+@needs_checks
 def test_export_passes_the_real_client_checks(tmp_path: Path) -> None:
     records: list[Source] = []
     for path in FILES:
