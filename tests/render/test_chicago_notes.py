@@ -418,6 +418,16 @@ def test_sorting_ignores_leading_articles_and_accents() -> None:
     ]
 
 
+def test_single_author_works_come_before_coauthored_ones() -> None:
+    records = [
+        src(type="book", title="Alpha", creators=[person("Trotsky", "Leon"), person("Serge", "V")]),
+        src(type="book", title="Zulu", creators=[person("Trotsky", "Leon")]),
+        src(type="book", title="Beta", creators=[person("Trotsky", "Leon"), person("Adler", "A")]),
+    ]
+    lines = render_bibliography(records, style=CMOS18).splitlines()
+    assert [line.split(". ")[1].rstrip(".") for line in lines] == ["Zulu", "Beta", "Alpha"]
+
+
 def test_grouped_bibliography_uses_the_articles_order() -> None:
     records = [
         src(type="book", title="Secondary Work", group="secondary"),

@@ -201,13 +201,17 @@ def name_sort_key(name: Name) -> tuple[str, str]:
 
 
 def default_sort_key(source: Source) -> tuple[object, ...]:
-    """First creator's family name (else the title), then the title, then the date."""
+    """First creator (else the title), the other creators, the title, the date (CMOS 14.69).
+
+    A work by one author comes before works by that author and others; those follow the
+    co-authors' names.
+    """
     names = primary_creators(source)
     title = sort_title(source.title)
     head = name_sort_key(names[0]) if names else (title, "")
     rest = tuple(n for name in names[1:] for n in name_sort_key(name))
     date = source.issued.sort_key() if source.issued else (1, 0, 0, 0)
-    return (head, title, rest, date)
+    return (head, rest, title, date)
 
 
 def primary_creators(source: Source) -> list[Name]:
