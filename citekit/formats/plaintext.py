@@ -126,6 +126,7 @@ _FULL_DATE = (
     rf"(?:\d{{1,2}} (?:{_MONTH})\.? \d{{4}}|(?:{_MONTH})\.? \d{{1,2}}, \d{{4}}"
     rf"|(?:{_MONTH})\.? \d{{4}}|(?:Spring|Summer|Autumn|Fall|Winter) \d{{4}})"
 )
+_SEASON = "Spring|Summer|Autumn|Fall|Winter"
 _ACCESSED = re.compile(
     rf"[\[(]?\s*(?:last\s+)?accessed(?:\s+on)?:?\s+(?P<date>{_FULL_DATE}|\d{{4}}-\d{{2}}-\d{{2}})"
     r"\s*[\])]?",
@@ -358,8 +359,11 @@ def _author_block(text: str) -> tuple[str, str] | None:
             if _INITIAL.match(token) and (not first_name or re.match(r"^[A-Z]\.", following)):
                 i += 1
                 continue
-            if _INITIAL.match(token) and first_name:
+            if _INITIAL.match(token) and first_name and not _name_goes_on(text[i + 1 :]):
                 return text[: i + 1], text[i + 1 :].strip()
+            if _INITIAL.match(token) and first_name:
+                i += 1
+                continue
             if token.lower() + "." in AUTHOR_ROLE_ABBREVIATIONS or token.lower() in NON_TERMINAL:
                 if token.lower() + "." in AUTHOR_ROLE_ABBREVIATIONS:
                     return text[: i + 1], text[i + 1 :].strip()
@@ -368,6 +372,24 @@ def _author_block(text: str) -> tuple[str, str] | None:
             return text[:i], text[i + 1 :].strip()
         i += 1
     return None
+
+
+def _name_goes_on(rest: str) -> bool:
+    """After an initial: is the next word still the name (``Getty, J. Arch. “Trotsky …”``) or the
+    title (``Lenin, V. I. Collected Works.``, ``Broué, P. Trotsky. Paris: Fayard, 1988.``)?"""
+    m = re.match(r"^ [A-ZÀ-Þ][a-zà-ÿ]+\. (?P<after>.*)$", rest)
+    if not m:
+        return False
+    after = m["after"]
+    if after[:1] in _OPEN_QUOTES:
+        return True
+    first = _blocks(after)[:1]
+    return bool(first) and not _publication_like(first[0]) and not _role_like(first[0])
+
+
+def _role_like(block: str) -> bool:
+    lower = block.lower()
+    return any(lower.startswith(phrase + " ") for phrase in ROLE_PHRASES)
 
 
 def _names(
@@ -551,7 +573,13 @@ def _container(block: str, reading: _Reading, *, has_url: bool) -> None:
             reading.leftovers.append(rest)
         if NEWSPAPER_WORDS.search(container):
             kind = SourceType.ARTICLE_NEWSPAPER
-        elif has_url and not vi:
+        elif (
+            has_url
+            and not vi
+            and not re.fullmatch(rf"(?:{_MONTH}|{_SEASON})\.? \d{{4}}", m["date"])
+        ):
+            # Online with a full date or none: a web page; "Mexico Desconocido, March 2003": a
+            # magazine.
             kind = SourceType.WEBPAGE
         else:
             # A full date and no newspaper's name: weeklies (The Nation) as often as dailies.
@@ -628,9 +656,15 @@ def _read_entry(entry: _Entry, previous: list[dict[str, Any]], reading: _Reading
             reading.uncertain.add("creators")
     else:
         authors = None if _quoted(text) else _author_block(text)
+        corporate = re.match(r"^(?P<name>[^,.“‘\"']+)\. (?=[“‘\"'])", text)
         if authors:
             _names(authors[0], reading, inverted=True)
             rest = authors[1]
+        elif corporate:
+            # "Marxists Internet Archive. “Leon Trotsky Internet Archive.” …": an institution.
+            reading.creators.append({"literal": corporate["name"], "role": CreatorRole.AUTHOR})
+            reading.uncertain.add("creators")
+            rest = text[corporate.end() :]
         else:
             rest = text
     reading.heading_names = len(reading.creators)
