@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -753,10 +754,48 @@ def _label(source: Source, index: int) -> str:
     return source.key or source.title or f"entry {index + 1}"
 
 
+def _longest_sorted_run(keys: Sequence[tuple[str, ...]]) -> set[int]:
+    """Positions of a longest non-decreasing subsequence, preferring earlier entries on ties
+    (so of ``B, A`` it is ``A`` that is out of place: lists grow at the end).
+
+    Patience sorting, O(n log n), run backwards on negated ranks: it keeps the latest candidates
+    of the sequence it sees, which are the earliest of the list.
+    """
+    rank = {key: r for r, key in enumerate(sorted(set(keys)))}
+    values = [-rank[key] for key in reversed(keys)]
+    tails: list[int] = []  # smallest tail value of a run of each length
+    tail_at: list[int] = []  # position of that tail
+    previous = [-1] * len(values)
+    for pos, value in enumerate(values):
+        length = bisect_right(tails, value)
+        if length == len(tails):
+            tails.append(value)
+            tail_at.append(pos)
+        else:
+            tails[length], tail_at[length] = value, pos
+        previous[pos] = tail_at[length - 1] if length else -1
+    run: set[int] = set()
+    pos = tail_at[-1] if tail_at else -1
+    while pos != -1:
+        run.add(len(values) - 1 - pos)
+        pos = previous[pos]
+    return run
+
+
+# A group counts as meant to be alphabetical when this share of it already is; otherwise (a
+# library filled over time) one note for the group says so instead of a finding per record.
+SORTED_SHARE = 0.6
+SMALL_GROUP = 5  # a few entries are always checked one by one
+
+
 def check_order(
     sources: Sequence[Source], *, unordered_groups: Iterable[str] = UNORDERED_GROUPS
 ) -> list[Finding]:
-    """Entries that break alphabetical order within their group, as listed."""
+    """Entries out of alphabetical order within their group, as listed.
+
+    The entries reported are the fewest whose moving sorts the group: those outside a longest
+    sorted run. A group mostly unsorted gets a single info finding.
+    """
     skip = set(unordered_groups)
     by_group: dict[str, list[int]] = {}
     for i, s in enumerate(sources):
@@ -765,25 +804,37 @@ def check_order(
     out: list[Finding] = []
     for group, members in by_group.items():
         keys = [sort_key(sources[i]) for i in members]
-        highest = keys[0] if keys else None
-        for pos in range(1, len(members)):
-            assert highest is not None
-            if keys[pos] < highest:
-                i = members[pos]
-                before = next(members[j] for j in range(pos) if keys[j] > keys[pos])
-                out.append(
-                    Finding(
-                        "entry-order",
-                        Severity.WARNING,
-                        f"out of alphabetical order in group {group!r}: belongs before "
-                        f"{_label(sources[before], before)!r}",
-                        record_id=sources[i].id,
-                        key=sources[i].key,
-                        index=i,
-                    )
+        run = _longest_sorted_run(keys)
+        misplaced = [pos for pos in range(len(members)) if pos not in run]
+        if not misplaced:
+            continue
+        if len(members) > SMALL_GROUP and len(run) < SORTED_SHARE * len(members):
+            out.append(
+                Finding(
+                    "entry-order",
+                    Severity.INFO,
+                    f"group {group!r} is not in alphabetical order "
+                    f"({len(misplaced)} of {len(members)} entries out of place)",
                 )
-            else:
-                highest = keys[pos]
+            )
+            continue
+        ordered = sorted(run)
+        for pos in misplaced:
+            # The first entry of the sorted run it should precede.
+            after = next((p for p in ordered if keys[p] > keys[pos]), ordered[-1])
+            where = "before" if keys[after] > keys[pos] else "after"
+            i, j = members[pos], members[after]
+            out.append(
+                Finding(
+                    "entry-order",
+                    Severity.WARNING,
+                    f"out of alphabetical order in group {group!r}: belongs {where} "
+                    f"{_label(sources[j], j)!r}",
+                    record_id=sources[i].id,
+                    key=sources[i].key,
+                    index=i,
+                )
+            )
     return out
 
 

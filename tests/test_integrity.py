@@ -668,3 +668,17 @@ def test_single_author_works_come_before_co_authored_ones() -> None:
         creators=[{"family": "Serge", "given": "A."}, {"family": "X", "role": "translator"}],
     )
     assert sort_key(translated) < sort_key(together)
+
+
+def test_one_entry_filed_too_early_is_the_only_one_reported() -> None:
+    names = ["Zinoviev", "Bukharin", "Dewey", "Kamenev", "Radek", "Sedov", "Serge", "Trotsky"]
+    listed = [book(n, "A Title", key=n.lower(), group="secondary") for n in names]
+    (finding,) = check_order(listed)
+    assert finding.key == "zinoviev" and "belongs after 'trotsky'" in finding.message
+
+
+def test_a_group_in_no_order_gets_one_note() -> None:
+    names = ["Serge", "Dewey", "Trotsky", "Bukharin", "Sedov", "Kamenev", "Zinoviev", "Radek"]
+    (finding,) = check_order([book(n, "T", group="secondary") for n in names])
+    assert finding.severity is Severity.INFO and finding.index is None
+    assert "'secondary' is not in alphabetical order" in finding.message
