@@ -656,6 +656,10 @@ def _read_entry(entry: _Entry, previous: list[dict[str, Any]], reading: _Reading
             reading.uncertain.add("creators")
     else:
         authors = None if _quoted(text) else _author_block(text)
+        if authors and _container_only(_blocks(authors[1])):
+            # "Trotsky, Lenin, and Kamenev. In Wikimedia Commons.": a title, not authors (no
+            # author comes straight before "In").
+            authors = None
         corporate = re.match(r"^(?P<name>[^,.“‘\"']+)\. (?=[“‘\"'])", text)
         if authors:
             _names(authors[0], reading, inverted=True)
@@ -694,6 +698,7 @@ def _read_entry(entry: _Entry, previous: list[dict[str, Any]], reading: _Reading
             and len(blocks) >= 2
             and _publication_like(blocks[1])
             and not _publication_like(blocks[0])
+            and not _container_only(blocks)
         ):
             reading.creators.append({"literal": first, "role": CreatorRole.AUTHOR})
             reading.heading_names = len(reading.creators)
@@ -703,6 +708,11 @@ def _read_entry(entry: _Entry, previous: list[dict[str, Any]], reading: _Reading
         reading.put("title", title)
         reading.put("issued", trailing_date)
     _rest(blocks, reading, quoted=quoted is not None, group=entry.group)
+
+
+def _container_only(blocks: list[str]) -> bool:
+    """``In Wikimedia Commons. n.d.``: a container and at most a date, and no imprint."""
+    return bool(blocks) and blocks[0].startswith("In ") and all(_date(b) for b in blocks[1:])
 
 
 def _publication_like(block: str) -> bool:
@@ -733,6 +743,10 @@ def _rest(blocks: list[str], reading: _Reading, *, quoted: bool, group: str | No
         m = _VOLUMES.match(block)
         if m:
             reading.put("number_of_volumes", m["count"])
+            continue
+        if block.startswith("In ") and not quoted and "container_title" not in reading.data:
+            # "Lenin Speech in 1920. In Wikimedia Commons.": a work within a larger one.
+            reading.put("container_title", block[3:].strip())
             continue
         m = _VOLUME.match(block)
         if m:
