@@ -12,7 +12,11 @@ Three entry points, one per kind of input:
 * :func:`check_mapping` — a raw field mapping that may not validate (a bad ISBN from an import):
   every validation problem becomes an error finding, and the text checks still run;
 * :func:`check_entry_text` — the raw text of one bibliography entry as it was written, for the
-  defects a reader irons out on the way in (``2010..``, ``History Today  61``).
+  defects a reader irons out on the way in (``2010..``, ``History Today  61``);
+  :func:`check_bibliography_text` runs it on every line of a file.
+
+:func:`check_parse_result` puts them together for a file about to be imported: the reader's
+failures and guesses, every record check, and the file's lines.
 """
 
 from __future__ import annotations
