@@ -1596,7 +1596,13 @@ def import_records(
     if chosen is None:
         report.warnings.append("empty input: no records")
         return report
-    result = chosen.parse(text)
+    try:
+        result = chosen.parse(text)
+    except Exception as exc:  # a reader bug must still reach the user as a message
+        raise CitekitError(
+            f"the {chosen.name} reader could not read this file ({type(exc).__name__}: {exc}); "
+            "please report it with the file"
+        ) from exc
     report.warnings += [str(n) for n in result.warnings]
     report.failures = [
         ImportFailure(line=f.line, reason=f.reason, key=f.key, raw=f.raw) for f in result.failures
