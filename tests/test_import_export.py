@@ -271,3 +271,20 @@ def test_records_built_in_code_round_trip_through_storage(session: Session) -> N
     data = csljson.write([source]).encode()
     report = services.import_records(session, data=data, format="csljson")
     assert report.added == ["trotzki1930mein"]
+
+
+def test_a_reader_that_raises_is_reported_not_a_traceback(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    import citekit.formats
+    from citekit.errors import CitekitError
+
+    def broken(text: str) -> None:
+        raise IndexError("list index out of range")
+
+    ris = dataclasses.replace(get_format("ris"), parse=broken)
+    monkeypatch.setattr(citekit.formats, "choose_format", lambda text, **kwargs: ris)
+    with pytest.raises(CitekitError, match="the ris reader could not read this file"):
+        services.import_records(session, data=b"TY  - BOOK\nER  - \n", format="ris")
