@@ -138,6 +138,11 @@ _JOURNAL = re.compile(
     rf"^(?P<container>.+?),? (?P<volume>\d+[A-Za-z]?)(?:, (?:no|nos|issue)\.? (?P<issue>[\w/–-]+))?"
     rf"(?: \((?P<date>[^)]+)\))?(?:: (?P<page>{_PAGES}))?$"
 )
+# "Telos, no. 39 (1979): 137–52": an issue number without a volume.
+_JOURNAL_ISSUE = re.compile(
+    rf"^(?P<container>.+?[^\d\s]), (?:no|nos|issue)\.? (?P<issue>[\w/–-]+)"
+    rf"(?: \((?P<date>[^)]+)\))?(?:: (?P<page>{_PAGES}))?$"
+)
 _DATED = re.compile(rf"^(?P<container>.+?), (?P<date>{_FULL_DATE}|{_YEAR})(?:, (?P<rest>.+))?$")
 _PUBLICATION = re.compile(rf"^(?:(?P<place>[^:]+): )?(?P<publisher>.+?),? (?P<date>{_YEAR})$")
 _EDITION = re.compile(
@@ -269,6 +274,17 @@ class _Reading:
             self.uncertain.add(name.replace("_", "-"))
 
 
+def _ends_title(text: str, at: int) -> bool:
+    """Does an imprint, a contributor or an edition start at ``at``?"""
+    end = text.find(". ", at)
+    following = text[at : end if end >= 0 else len(text)].rstrip(".")
+    return (
+        _publication_like(following)
+        or _role_like(following)
+        or bool(_EDITION.match(following) or _VOLUMES.match(following))
+    )
+
+
 def _blocks(text: str) -> list[str]:
     """Split at full stops that end an element (not after initials or "Vol.", not in quotes)."""
     out: list[str] = []
@@ -292,6 +308,12 @@ def _blocks(text: str) -> list[str]:
             piece = text[start:i].strip()
             if piece:
                 out.append(piece)
+            start = i + 1
+        elif (
+            quote is None and ch in "?!" and text[i + 1 : i + 2] == " " and _ends_title(text, i + 2)
+        ):
+            # "What Is to Be Done? New York: …": the question mark stands for the full stop.
+            out.append(text[start : i + 1].strip())
             start = i + 1
         i += 1
     tail = text[start:].strip().rstrip(".").strip()
@@ -482,6 +504,8 @@ def _publication(block: str, reading: _Reading) -> bool:
     if not m:
         return False
     place, publisher = m["place"], m["publisher"].strip().rstrip(",")
+    if place and place.lower() in ("n.p.", "n.p", "s.l.", "s.l"):
+        place = None  # "no place": nothing to record
     if place and (len(place.split()) > 5 or any(ch.isdigit() for ch in place)):
         return False
     if len(publisher.split()) > 8:
@@ -586,10 +610,10 @@ def _container(block: str, reading: _Reading, *, has_url: bool) -> None:
             kind = SourceType.ARTICLE_MAGAZINE
         reading.put("type", kind, guessed=True)
         return
-    m = _JOURNAL.match(block)
+    m = _JOURNAL_ISSUE.match(block) or _JOURNAL.match(block)
     if m and not _date(block):
         reading.put("container_title", m["container"].strip())
-        reading.put("volume", m["volume"])
+        reading.put("volume", m.groupdict().get("volume"))
         reading.put("issue", m["issue"])
         reading.put("page", m["page"])
         date = m["date"] or ""
@@ -753,6 +777,22 @@ def _rest(blocks: list[str], reading: _Reading, *, quoted: bool, group: str | No
             reading.put("volume", m["volume"])
             if m["title"]:
                 reading.data.setdefault("extra", {})["volume_title"] = m["title"]
+            continue
+        m = re.match(r"^(?:Reprint|Repr\.|Reprinted),? (?P<imprint>.+)$", block)
+        reprint = _Reading()
+        if (
+            m
+            and "issued" in reading.data
+            and "original_date" not in reading.data
+            and _publication(m["imprint"], reprint)
+        ):
+            # "My Life. 1930. Reprint, New York: Pathfinder, 1970.": first published 1930.
+            reading.data["original_date"] = reading.data.pop("issued")
+            reading.data.pop("publisher", None)
+            reading.data.pop("publisher_place", None)
+            for name, value in reprint.data.items():
+                reading.put(name, value)
+            published = True
             continue
         if not published and _publication(block, reading):
             published = True

@@ -321,3 +321,72 @@ def test_reads_back_the_chicago_bibliography_its_writer_renders() -> None:
         assert bench.actual_value(record, "creators") == bench.actual_value(source, "creators")
         assert record.year == source.year
         assert (record.title or "").casefold() == (source.title or "").casefold()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Lenin, V. I. What Is to Be Done? New York: International Publishers, 1929.",
+            {"title": "What Is to Be Done?", "publisher": "International Publishers"},
+        ),
+        (
+            "Trotsky, Leon. Whither France? Translated by John G. Wright. New York: Pioneer, 1936.",
+            {"title": "Whither France?", "publisher_place": "New York"},
+        ),
+        (
+            "Trotsky, Leon. My Life. 1930. Reprint, New York: Pathfinder, 1970.",
+            {
+                "title": "My Life",
+                "original_date": "1930",
+                "issued": "1970",
+                "publisher": "Pathfinder",
+            },
+        ),
+        (
+            "Anonymous. Leaflets of the Opposition. N.p.: Opposition Press, 1928.",
+            {"title": "Leaflets of the Opposition", "publisher_place": None, "issued": "1928"},
+        ),
+        (
+            "Beilharz, Peter. “Trotsky’s Marxism.” Telos, no. 39 (1979): 137–52.",
+            {"container_title": "Telos", "issue": "39", "volume": None, "page": "137–52"},
+        ),
+        (
+            "Smith, John, ed. Trotsky Remembered. London: Verso, 1990.",
+            {"creators": [("editor", "Smith", "John")], "title": "Trotsky Remembered"},
+        ),
+        (
+            "Deutscher, Isaac, Tamara Deutscher, Ernest Mandel, and George Novack. Trotsky: "
+            "Memoirs and Critiques. London: New Left Books, 1970.",
+            {
+                "creators": [
+                    ("author", "Deutscher", "Isaac"),
+                    ("author", "Deutscher", "Tamara"),
+                    ("author", "Mandel", "Ernest"),
+                    ("author", "Novack", "George"),
+                ]
+            },
+        ),
+        (
+            "King, Martin Luther, Jr. Why We Can’t Wait. New York: Harper & Row, 1964.",
+            {"title": "Why We Can’t Wait", "publisher": "Harper & Row"},
+        ),
+        (
+            "de Beauvoir, Simone. The Mandarins. Cleveland: World Publishing, 1956.",
+            {"creators": [("author", "de Beauvoir", "Simone")], "title": "The Mandarins"},
+        ),
+    ],
+)
+def test_more_chicago_shapes(text: str, expected: dict) -> None:
+    result = parse(text)
+    assert result.failures == []
+    (record,) = result.records
+    for name, want in expected.items():
+        if name == "creators":
+            got = [(c.role.value, c.family_full(), c.given) for c in record.creators]
+        elif name in ("issued", "original_date"):
+            value = getattr(record, name)
+            got = value.edtf() if value else None
+        else:
+            got = getattr(record, name)
+        assert got == want, (name, got)
