@@ -83,7 +83,7 @@ AUTHOR_ROLE_ABBREVIATIONS: dict[str, CreatorRole] = {
 # Abbreviations whose full stop does not end an element ("Vol. 2", "St. Petersburg").
 NON_TERMINAL = frozenset(
     "vol no nos pp p st dr mr mrs ms mt ft sr rev repr ca c fig figs col sec bk pt ser n u.s"
-    " u.k ibid esp approx dept univ bros co inc ltd".split()
+    " u.k ibid esp approx dept univ bros co inc ltd ph.d m.a d.phil b.a".split()
 )
 # Particles that belong to a family name given in natural order ("Paul Le Blanc").
 PARTICLES = frozenset("van von der den de del della di da dos du la le ten ter st. st".split())
@@ -117,16 +117,15 @@ STATES = frozenset(
     " NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
 )
 
-DASHES = "—–-"
 _REPEAT = re.compile(r"^(?:[—―]{2,3}|-{2,3}|_{3,})(?P<tail>[.,])\s*(?P<role>[^.]*\.)?\s*")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _DOI = re.compile(r"\b(?:doi:\s*|https?://(?:dx\.)?doi\.org/)(?P<doi>10\.\d{4,9}/\S+)", re.I)
+_SEASON = "Spring|Summer|Autumn|Fall|Winter"
 _MONTH = "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True))
 _FULL_DATE = (
     rf"(?:\d{{1,2}} (?:{_MONTH})\.? \d{{4}}|(?:{_MONTH})\.? \d{{1,2}}, \d{{4}}"
-    rf"|(?:{_MONTH})\.? \d{{4}}|(?:Spring|Summer|Autumn|Fall|Winter) \d{{4}})"
+    rf"|(?:{_MONTH})\.? \d{{4}}|(?:{_SEASON}) \d{{4}})"
 )
-_SEASON = "Spring|Summer|Autumn|Fall|Winter"
 _ACCESSED = re.compile(
     rf"[\[(]?\s*(?:last\s+)?accessed(?:\s+on)?:?\s+(?P<date>{_FULL_DATE}|\d{{4}}-\d{{2}}-\d{{2}})"
     r"\s*[\])]?",
