@@ -236,7 +236,7 @@ def _records(text: str, result: ParseResult) -> list[_Record]:
         line = raw.rstrip()
         if not line.strip():
             continue
-        m = _TAG_LINE.match(line)
+        m = _TAG_LINE.match(line.lstrip())  # some exporters indent every line
         if m is None:
             if current is not None and current.tags:
                 # A continuation line: old exporters wrap long values.

@@ -116,6 +116,11 @@ def test_tag_spacing_variants_are_accepted() -> None:
     assert result.records[1].container_title == "The Fourth International"
 
 
+def test_indented_tag_lines_are_read() -> None:
+    text = "  TY  - BOOK\n  TI  - My Life\n  AU  - Trotsky, Leon\n  ER  - \n"
+    assert [r.title for r in parse(text).records] == ["My Life"]
+
+
 def test_record_without_er_is_reported_not_merged() -> None:
     result = read("missing_er.ris")
     assert [r.title for r in result.records] == ["My Life", "Good After Stray"]
