@@ -131,6 +131,12 @@ _ACCESSED = re.compile(
     r"\s*[\])]?",
     re.IGNORECASE,
 )
+# "Last modified May 2, 2025": when a web page says it was written.
+_MODIFIED = re.compile(
+    rf"\b(?:last\s+)?(?:modified|updated|revised)(?:\s+on)?:?\s+(?P<date>{_FULL_DATE}|"
+    r"\d{4}-\d{2}-\d{2})\.?",
+    re.IGNORECASE,
+)
 _YEAR = r"(?:\d{4}(?:[–-]\d{2,4})?|n\.d\.?|forthcoming)"
 _PAGES = r"(?:[\dxivlcm]+(?:[–-][\dxivlcm]+)?(?:, [\dxivlcm]+(?:[–-][\dxivlcm]+)?)*)"
 _JOURNAL = re.compile(
@@ -533,6 +539,10 @@ def _archive(block: str, reading: _Reading) -> bool:
 
 def _container(block: str, reading: _Reading, *, has_url: bool) -> None:
     """What follows a quoted title: a journal, magazine, newspaper, book, web site or thesis."""
+    if _date(block):
+        # "Trotsky, Leon. “Testament.” February 27, 1940. …": a dated text, no container.
+        reading.put("issued", block)
+        return
     m = re.match(
         r"^In (?P<book>.+?)(?:, (?P<phrase>edited|translated|edited and translated) by "
         rf"(?P<names>.+?))?(?:, (?P<page>{_PAGES}))?$",
@@ -581,6 +591,8 @@ def _container(block: str, reading: _Reading, *, has_url: bool) -> None:
     m = _DATED.match(block)
     if m:
         container = m["container"].strip()
+        blog = container.endswith(" (blog)")
+        container = container.removesuffix(" (blog)")
         reading.put("container_title", container)
         reading.put("issued", m["date"])
         rest = m["rest"] or ""
@@ -594,7 +606,9 @@ def _container(block: str, reading: _Reading, *, has_url: bool) -> None:
             rest = ""
         if rest:
             reading.leftovers.append(rest)
-        if NEWSPAPER_WORDS.search(container):
+        if blog:
+            kind = SourceType.POST_WEBLOG
+        elif NEWSPAPER_WORDS.search(container):
             kind = SourceType.ARTICLE_NEWSPAPER
         elif (
             has_url
@@ -651,6 +665,9 @@ def _read_entry(entry: _Entry, previous: list[dict[str, Any]], reading: _Reading
         text = text.replace(m.group(), " ")
     for m in list(_ACCESSED.finditer(text)):
         reading.put("accessed", m["date"].strip().rstrip("."))
+        text = text.replace(m.group(), " ")
+    for m in list(_MODIFIED.finditer(text)):
+        reading.put("issued", m["date"].strip().rstrip("."))
         text = text.replace(m.group(), " ")
     for m in list(_URL.finditer(text)):
         url = m.group().rstrip(".,;")

@@ -127,7 +127,7 @@ def score(expected: list[dict[str, Any]], records: list[Source], fields=FIELDS) 
 
 # The held-out sets: ``heldout`` was written before the reader, ``heldout2`` after it and
 # before it was first measured on it.
-SETS = ("heldout", "heldout2", "heldout3")
+SETS = ("heldout", "heldout2", "heldout3", "heldout4")
 
 
 def heldout(name: str = "heldout") -> tuple[str, list[dict[str, Any]]]:
