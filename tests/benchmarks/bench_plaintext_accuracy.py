@@ -1,8 +1,13 @@
 """Field accuracy of the plain-text (Chicago) bibliography reader on entries it was not tuned on.
 
 Run: ``python tests/benchmarks/bench_plaintext_accuracy.py`` (prints the accuracy and every
-field it got wrong). The held-out set, ``tests/formats/data/plaintext/heldout.txt`` with its
-expected fields in ``heldout.json``, was written before the reader.
+field it got wrong). Each held-out set, ``tests/formats/data/plaintext/heldoutN.txt`` with its
+expected fields in ``heldoutN.json``, was written and committed before the reader was first run
+on it (``heldout`` before the reader existed). First runs, before any change made for that set:
+heldout 97.2% (310/319), heldout2 96.8% (213/220), heldout3 91.5% (150/164), heldout4 95.1%
+(137/144); pooled 95.6% (810/847). The reader was then fixed where a set showed a general fault,
+so today's figure on these sets is an upper bound; the first-run figures are the honest estimate
+for bibliographies it has never seen.
 """
 
 from __future__ import annotations
