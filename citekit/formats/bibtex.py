@@ -327,6 +327,30 @@ _SPACE = re.compile(r"[\s~]+")
 _CASE_COMMAND = re.compile(r"\\([A-Za-z]+|.)\s*")
 
 
+# Commands that are letters themselves ({\\O}, {\\ss}); other commands are accents on a letter.
+FOREIGN_LETTERS = frozenset("o O l L ss ae AE oe OE aa AA i j dh DH th TH dj DJ ng NG".split())
+
+
+def _special_case(word: str, pos: int) -> str | None:
+    """The case of a special character ``{\\"O}``, ``{\\c{c}}``, ``{\\O}``: its letter's."""
+    depth = 1
+    while pos < len(word) and depth > 0:
+        char = word[pos]
+        if char == "\\":
+            match = _CASE_COMMAND.match(word, pos)
+            assert match is not None
+            command = match.group(1)
+            if command in FOREIGN_LETTERS:
+                return "lower" if command[0].islower() else "upper"
+            pos = match.end()
+            continue
+        if char.isalpha():
+            return "lower" if char.islower() else "upper"
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        pos += 1
+    return None
+
+
 def _first_case(word: str) -> str | None:
     """'lower', 'upper' or None: the case BibTeX sees in a name word (braces hide case)."""
     pos, depth = 0, 0
@@ -334,17 +358,7 @@ def _first_case(word: str) -> str | None:
         char = word[pos]
         if char == "{":
             if depth == 0 and word.startswith("\\", pos + 1):
-                # {\"o}, {\ss}: a special character has the case of its letter
-                match = _CASE_COMMAND.match(word, pos + 1)
-                assert match is not None
-                command = match.group(1)
-                if command.isalpha() and len(command) > 1 and command not in ("ss", "ae", "oe"):
-                    return "lower" if command[0].islower() else "upper"
-                rest = word[match.end() :].lstrip("{")
-                letter = next((c for c in rest if c.isalpha()), "")
-                if command.isalpha() and not letter:
-                    return "lower" if command[0].islower() else "upper"
-                return ("lower" if letter.islower() else "upper") if letter else None
+                return _special_case(word, pos + 1)
             depth += 1
         elif char == "}":
             depth -= 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -662,14 +663,19 @@ def test_property_escape_reads_back(text: str) -> None:
 # -- real clients -----------------------------------------------------------------------------
 
 
-def _check(path: Path) -> subprocess.CompletedProcess[str]:
+def _check(path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     script = CHECKS / "check_bibtex.sh"
     if not script.exists():
         pytest.skip(f"real-client checks not found at {CHECKS}")
     if not Path("/tmp/checks-venv/bin/pybtex").exists() or shutil.which("bibtex") is None:
         pytest.skip("real-client checks not set up (run ../shared/checks/setup.sh)")
     return subprocess.run(
-        [str(script), str(path)], capture_output=True, text=True, timeout=1800, check=False
+        [str(script), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+        env={**os.environ, **env},
     )
 
 
@@ -725,6 +731,9 @@ def test_ten_thousand_entries_pass_the_real_clients(tmp_path: Path) -> None:
     path = tmp_path / "big.bib"
     path.write_text(bibtex.write(records), encoding="utf-8")
     assert len(bibtex.parse(path.read_text()).records) == 10_000
-    done = _check(path)
+    # pandoc 3.9's citeproc is quadratic on author-date styles (DESIGN.md: over 270 s for
+    # 10,000 entries) and the check gives each client run 120 s, so the big library is rendered
+    # by pandoc 2.17 only; pandoc 3.9 reads and renders the demo library above.
+    done = _check(path, CHECKS_PANDOC="/usr/bin/pandoc", EXPECT_COUNT="10000")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "10000 entries" in done.stdout.splitlines()[-1]
