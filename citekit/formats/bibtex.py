@@ -224,6 +224,8 @@ class ValueError_(ValueError):
     """A field value that cannot be evaluated."""
 
 
+BRACE = re.compile(r"[{}]")
+_MONTH_WORDS = re.compile(r"[A-Za-z]+|\d+")
 _MACRO_NAME = re.compile(r"[^\s\"#%'(),={}]+")
 
 
@@ -244,7 +246,7 @@ def evaluate(raw: str, macros: Mapping[str, str], undefined: list[str]) -> str:
         char = raw[pos]
         if char == "{":
             depth, stop = 0, pos
-            for match in re.compile(r"[{}]").finditer(raw, pos):
+            for match in BRACE.finditer(raw, pos):
                 depth += 1 if match.group() == "{" else -1
                 if depth == 0:
                     stop = match.start()
@@ -302,6 +304,8 @@ def evaluate(raw: str, macros: Mapping[str, str], undefined: list[str]) -> str:
 
 def _split_top(text: str, pattern: re.Pattern[str]) -> list[str]:
     """Split ``text`` where ``pattern`` matches outside braces."""
+    if "{" not in text:
+        return pattern.split(text)
     parts: list[str] = []
     depth, last, pos = 0, 0, 0
     while pos < len(text):
@@ -384,7 +388,7 @@ def _decode_name_part(words: Sequence[str]) -> str | None:
 def _group_end(text: str) -> int:
     """The offset of the brace that closes the group opening ``text``."""
     depth = 0
-    for match in re.finditer(r"[{}]", text):
+    for match in BRACE.finditer(text):
         depth += 1 if match.group() == "{" else -1
         if depth == 0:
             return match.start()
@@ -470,7 +474,7 @@ def _shown(raw: str) -> str:
 
 def _parse_month(text: str) -> tuple[int, int | None] | None:
     """``4``, ``apr``, ``April``, ``April 4``, ``4 April`` → (month, day)."""
-    words = re.findall(r"[A-Za-z]+|\d+", text)
+    words = _MONTH_WORDS.findall(text)
     month = day = None
     for word in words:
         if word.isdigit():

@@ -115,6 +115,9 @@ _ACCENT_RE = re.compile(
     r"(?:\{\s*(?P<barg>\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(?P<arg>\\[ij](?![A-Za-z])|[A-Za-z]))"
 )
 _BLANKS = re.compile(r"[ \t\r\n]+")
+_PARAGRAPHS = re.compile(r"[ \t\r]*\n[ \t\r]*\n[ \t\r\n]*")
+_MARKS = re.compile(f"([{_OPEN}{_CLOSE}])")
+_BRACE = re.compile(r"[{}]")
 _SPECIAL = re.compile(r"[\\{}~$]|--|``|''")
 _COMMAND_BEFORE = re.compile(r"\\(?:[A-Za-z]+|.)\s*$")
 _BRACE_OR_ESCAPE = re.compile(r"\\[{}]|[{}]")
@@ -137,7 +140,7 @@ def check_braces(text: str) -> int:
     Counts braces the way BibTeX does (a backslash does not hide one).
     """
     depth = deepest = 0
-    for match in re.finditer(r"[{}]", text):
+    for match in _BRACE.finditer(text):
         if match.group() == "{":
             depth += 1
             if depth > MAX_DEPTH:
@@ -207,8 +210,10 @@ def _quick(text: str) -> str:
 
 
 def _normalise_space(text: str) -> str:
+    if "\n" not in text and "  " not in text and "\t" not in text and "\r" not in text:
+        return text.strip(" ")
     # not str.split(): that would also eat the no-break spaces that ``~`` stands for
-    paragraphs = re.split(r"[ \t\r]*\n[ \t\r]*\n[ \t\r\n]*", text.strip(" \t\r\n"))
+    paragraphs = _PARAGRAPHS.split(text.strip(" \t\r\n"))
     return "\n\n".join(_BLANKS.sub(" ", p).strip(" ") for p in paragraphs)
 
 
@@ -236,7 +241,7 @@ def to_unicode(raw: str, *, protect: bool = True) -> tuple[str, list[tuple[int, 
     plain: list[str] = []
     size = 0
     start = -1
-    for piece in re.split(f"([{_OPEN}{_CLOSE}])", text):
+    for piece in _MARKS.split(text):
         if piece == _OPEN:
             start = size
         elif piece == _CLOSE:
