@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any, Protocol
+from typing import Any
 
 from citekit.errors import UnsupportedFormat
 from citekit.model import Source
@@ -62,12 +62,9 @@ class ParseResult:
         return not self.failures
 
 
-class Parser(Protocol):
-    def __call__(self, text: str, /) -> ParseResult: ...
-
-
-class Writer(Protocol):
-    def __call__(self, records: Sequence[Source], /, **options: Any) -> str: ...
+Parser = Callable[[str], ParseResult]
+# ``write(records, **options)``: each format has options of its own (``ascii=True``, ``indent``).
+Writer = Callable[..., str]
 
 
 @dataclass(frozen=True)
