@@ -220,7 +220,7 @@ def is_verbatim(name: str) -> bool:
 # -- the value expressions: {braced} "quoted" 1932 macro # ... -------------------------------
 
 
-class ValueError_(ValueError):
+class BadValue(ValueError):
     """A field value that cannot be evaluated."""
 
 
@@ -242,7 +242,7 @@ def evaluate(raw: str, macros: Mapping[str, str], undefined: list[str]) -> str:
         while pos < end and raw[pos].isspace():
             pos += 1
         if pos >= end:
-            raise ValueError_("empty value" if not out else "value ends with '#'")
+            raise BadValue("empty value" if not out else "value ends with '#'")
         char = raw[pos]
         if char == "{":
             depth, stop = 0, pos
@@ -252,7 +252,7 @@ def evaluate(raw: str, macros: Mapping[str, str], undefined: list[str]) -> str:
                     stop = match.start()
                     break
             else:
-                raise ValueError_("unbalanced braces")
+                raise BadValue("unbalanced braces")
             part = raw[pos + 1 : stop]
             pos = stop + 1
         elif char == '"':
@@ -267,15 +267,15 @@ def evaluate(raw: str, macros: Mapping[str, str], undefined: list[str]) -> str:
                     stop = index
                     break
             if stop < 0:
-                raise ValueError_('a "quoted" value is not closed')
+                raise BadValue('a "quoted" value is not closed')
             part = raw[pos + 1 : stop]
             pos = stop + 1
         else:
-            match = _MACRO_NAME.match(raw, pos)
-            if not match:
-                raise ValueError_(f"unexpected {char!r} in value")
-            name = match.group()
-            pos = match.end()
+            macro = _MACRO_NAME.match(raw, pos)
+            if not macro:
+                raise BadValue(f"unexpected {char!r} in value")
+            name = macro.group()
+            pos = macro.end()
             if name.isdigit():
                 part = name
             elif name.lower() in macros:
@@ -285,7 +285,7 @@ def evaluate(raw: str, macros: Mapping[str, str], undefined: list[str]) -> str:
                 part = name
         size += len(part)
         if size > MAX_FIELD_CHARS:
-            raise ValueError_(f"value longer than {MAX_FIELD_CHARS:,} characters")
+            raise BadValue(f"value longer than {MAX_FIELD_CHARS:,} characters")
         out.append(part)
         while pos < end and raw[pos].isspace():
             pos += 1
@@ -294,8 +294,8 @@ def evaluate(raw: str, macros: Mapping[str, str], undefined: list[str]) -> str:
         if raw[pos] != "#":
             following = raw[pos : pos + 40].split("\n")[0]
             if re.match(r"[A-Za-z][\w:.+-]*\s*=", following):
-                raise ValueError_(f"a comma is missing before {following.split('=')[0].strip()!r}")
-            raise ValueError_(f"unexpected text after the value: {following!r}")
+                raise BadValue(f"a comma is missing before {following.split('=')[0].strip()!r}")
+            raise BadValue(f"unexpected text after the value: {following!r}")
         pos += 1
 
 
@@ -436,7 +436,7 @@ def split_name(raw: str) -> dict[str, str | None]:
         "suffix": _decode_name_part(jr),
     }
     if not name["family"] and not name["given"]:
-        raise ValueError_(f"no name in {raw!r}")
+        raise BadValue(f"no name in {raw!r}")
     return name
 
 
@@ -712,8 +712,8 @@ def parse(text: str) -> ParseResult:
     pending: list[str] = []
     seen: dict[str, int] = {}
 
-    def fail(line: int, raw: str, reason: str, key: str | None = None) -> None:
-        result.failures.append(Failure(line, _shown(raw), reason, key))
+    def fail(line: int, raw: str | None, reason: str, key: str | None = None) -> None:
+        result.failures.append(Failure(line, _shown(raw or ""), reason, key))
 
     for block in library.blocks:
         line = block.start_line + 1
@@ -723,13 +723,13 @@ def parse(text: str) -> ParseResult:
                 value = evaluate(block.value, macros, undefined)
                 bad = [name for name in undefined if name.lower() in poisoned]
                 if bad:
-                    raise ValueError_(f"uses the rejected @string {bad[0]!r}")
+                    raise BadValue(f"uses the rejected @string {bad[0]!r}")
                 macro_chars += len(value)
                 if macro_chars > MAX_MACRO_CHARS:
-                    raise ValueError_(
+                    raise BadValue(
                         f"@string macros expand to more than {MAX_MACRO_CHARS:,} characters"
                     )
-            except ValueError_ as exc:
+            except BadValue as exc:
                 poisoned[block.key.lower()] = str(exc)
                 fail(line, block.raw, f"@string {block.key}: {exc}", block.key)
                 continue
@@ -742,7 +742,7 @@ def parse(text: str) -> ParseResult:
             try:
                 value = evaluate(block.value, macros, [])
                 check_braces(value)
-            except (ValueError_, LatexError) as exc:
+            except (BadValue, LatexError) as exc:
                 fail(line, block.raw, f"@preamble: {exc}")
                 continue
             preamble.append(value)
@@ -760,6 +760,9 @@ def parse(text: str) -> ParseResult:
             pending.append(comment)
         elif isinstance(block, bib.Entry | bib.DuplicateFieldKeyBlock | bib.DuplicateBlockKeyBlock):
             entry_block = block if isinstance(block, bib.Entry) else block.ignore_error_block
+            if not isinstance(entry_block, bib.Entry):
+                fail(line, block.raw, "not a well-formed entry")
+                continue
             if isinstance(block, bib.DuplicateBlockKeyBlock):
                 first = seen.get(block.key.lower())
                 where = f" (first at line {first})" if first else ""
@@ -767,7 +770,7 @@ def parse(text: str) -> ParseResult:
                     line, block.raw, f"duplicate key {block.key!r}{where}: entry skipped", block.key
                 )
                 continue
-            entry = _Entry(entry_block.entry_type.lower(), entry_block.key, line, block.raw)
+            entry = _Entry(entry_block.entry_type.lower(), entry_block.key, line, block.raw or "")
             seen.setdefault(entry.key.lower(), line)
             reason = _read_fields(entry, entry_block.fields, macros, poisoned)
             if reason:
@@ -785,7 +788,7 @@ def parse(text: str) -> ParseResult:
         builder = _Builder(entry, preamble)
         try:
             result.records.append(builder.build())
-        except (InvalidRecord, ValueError_, LatexError) as exc:
+        except (InvalidRecord, BadValue, LatexError) as exc:
             fail(entry.line, entry.raw, str(getattr(exc, "detail", exc)), entry.key)
             continue
         result.warnings += builder.warnings
@@ -824,11 +827,11 @@ def _read_fields(
         raw = item.value if isinstance(item.value, str) else str(item.value)
         try:
             if len(raw) > MAX_FIELD_CHARS:
-                raise ValueError_(f"value longer than {MAX_FIELD_CHARS:,} characters")
+                raise BadValue(f"value longer than {MAX_FIELD_CHARS:,} characters")
             value = evaluate(raw, macros, undefined)
             if not is_verbatim(name):
                 check_braces(value)
-        except (ValueError_, LatexError) as exc:
+        except (BadValue, LatexError) as exc:
             entry.lines[""] = line
             return f"field {name!r} (line {line}): {exc}"
         for macro in undefined:
@@ -1135,7 +1138,11 @@ def write_entry(
         found = protect.get(name)
         if not isinstance(found, list):
             return []
-        return [(int(s[0]), str(s[1])) for s in found if isinstance(s, list) and len(s) == 2]
+        return [
+            (s[0], str(s[1]))
+            for s in found
+            if isinstance(s, list) and len(s) == 2 and isinstance(s[0], int)
+        ]
 
     def put(name: str, value: str) -> None:
         if name not in fields and value.strip():
