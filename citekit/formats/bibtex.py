@@ -33,7 +33,7 @@ from citekit.formats.latex import LatexError, check_braces, to_latex, to_unicode
 from citekit.model import Creator, CreatorRole, PartialDate, Source, SourceType, validate_source
 from citekit.model.dates import MONTHS
 from citekit.model.keys import base_key, unique_key
-from citekit.model.source import IMAGE_TYPES
+from citekit.model.source import IMAGE_TYPES, KEY_PATTERN
 
 NAMESPACE = "bibtex"
 
@@ -537,7 +537,16 @@ class _Builder:
             kind = SourceType(subtype)
             del entry.fields["entrysubtype"]
         self.data["type"] = kind
-        self.data["key"] = entry.key
+        if KEY_PATTERN.match(entry.key):
+            self.data["key"] = entry.key
+        else:
+            # the record gets a key of citekit's; the original is written back when it is safe
+            self.extra["@key"] = entry.key
+            self.warn(
+                None,
+                "citation key not allowed in citekit (letters, digits, _:.+- only); "
+                "a new key will be given, the original is kept",
+            )
         creators: list[dict[str, Any]] = []
         others: list[JsonValue] = []
         dates: dict[str, str] = {}

@@ -737,3 +737,12 @@ def test_ten_thousand_entries_pass_the_real_clients(tmp_path: Path) -> None:
     done = _check(path, CHECKS_PANDOC="/usr/bin/pandoc", EXPECT_COUNT="10000")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "10000 entries" in done.stdout.splitlines()[-1]
+
+
+def test_a_key_citekit_does_not_allow_is_kept_for_export_not_fatal() -> None:
+    result = bibtex.parse("@book{müller/2001, title = {T}}")
+    [source] = result.records
+    assert source.key is None
+    assert source.extra["bibtex"]["@key"] == "müller/2001"
+    assert any("citation key not allowed" in str(w) for w in result.warnings)
+    assert bibtex.write([source]).startswith("@book{müller/2001,")
