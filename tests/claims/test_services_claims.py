@@ -164,3 +164,17 @@ def test_import_and_search_refuse_empty_input(session: Session) -> None:
         services.import_article(session, text="\n\n")
     with pytest.raises(InvalidRecord, match="give some text"):
         services.find_claims(session, quote="  ")
+
+
+def test_suggestions_follow_library_changes(session: Session, demo: str) -> None:
+    before = services.suggest_sources(session, claim="He kept chickens")
+    assert all(r.kind.value == "date" for s in before for r in s.reasons)  # the section's years
+    services.add_source(
+        session,
+        data={"key": "hens1939", "type": "book", "title": "Chickens and Rabbits in Coyoacán"},
+    )
+    (top, *_) = services.suggest_sources(session, claim="He kept chickens")
+    assert top.source.key == "hens1939"
+    services.patch_source(session, ref="hens1939", changes={"title": "Unrelated Pamphlet"})
+    after = services.suggest_sources(session, claim="He kept chickens")
+    assert "hens1939" not in [s.source.key for s in after]
