@@ -800,6 +800,10 @@ def parse(text: str) -> ParseResult:
         except (InvalidRecord, BadValue, LatexError) as exc:
             fail(entry.line, entry.raw, str(getattr(exc, "detail", exc)), entry.key)
             continue
+        except (ValueError, TypeError, RecursionError) as exc:
+            # a case this reader did not foresee costs this entry, never the file
+            fail(entry.line, entry.raw, f"cannot read this entry ({exc})", entry.key)
+            continue
         result.warnings += builder.warnings
     if preamble:
         result.warnings.append(

@@ -233,7 +233,15 @@ def to_unicode(raw: str, *, protect: bool = True) -> tuple[str, list[tuple[int, 
     text = _ACCENT_RE.sub(_accent, text)
     text = _ESCAPE_RE.sub(lambda m: _SENTINELS[m.group(1) or m.group(2)], text)
     # pylatexenc only where a command or math is left: it costs about 0.5 ms a field
-    text = _converter().latex_to_text(text) if "\\" in text or "$" in text else _quick(text)
+    if "\\" in text or "$" in text:
+        try:
+            text = _converter().latex_to_text(text)
+        except Exception as exc:  # pylatexenc on input nobody planned for: a failure, not a crash
+            raise LatexError(
+                f"cannot read the LaTeX in this value ({type(exc).__name__})"
+            ) from None
+    else:
+        text = _quick(text)
     text = _normalise_space(text.translate(_FROM_SENTINEL))
     if _OPEN not in text:
         return text, []
