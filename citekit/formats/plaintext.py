@@ -164,6 +164,13 @@ _ENTRY_START = re.compile(
     r"[A-ZÀ-Þ][\w’'-]+(?: [A-ZÀ-Þ][\w’'-]+)?, (?:[A-ZÀ-Þ][\w’'-]*\.?)(?: [A-ZÀ-Þ][\w’'-]*\.?)*"
     r"(?:,? (?:and|et al\.)[^.]*)?\. )"
 )
+# Numbers and bullets in front of entries ("1. ", "[2] ", "• "); a 3-em dash is no bullet.
+_LIST_MARKER = re.compile(r"^\s*(?:\d{1,4}[.)]|\[\d{1,4}\]|[•▪◦*·]|[-–](?=\s))\s+")
+_LOOKS_LIKE_START = re.compile(
+    r"^(?:[“‘\"'—―_-]|(?:(?:van|von|de|du|le|la|di|da) )?[A-ZÀ-Þ][\w’'-]+(?: [A-ZÀ-Þ][\w’'-]+)?, "
+    r"[A-ZÀ-Þ])"
+)
+_LOOKS_COMPLETE = re.compile(r"(?:\d{4}|n\.d|\S+://\S+|[\])])\.?$")
 _OPEN_QUOTES = {"“": "”", "‘": "’", '"': '"', "'": "'", "«": "»", "„": "“"}
 
 
@@ -198,11 +205,15 @@ def group_of(heading: str) -> str:
 
 
 def _starts_entry(previous: str, line: str) -> bool:
-    """Is ``line`` a new entry rather than the wrapped rest of ``previous``?"""
+    """Is ``line`` a new entry rather than the wrapped rest of ``previous``? Only after a full
+    stop that is not an initial, and where the line opens like an entry (a name, a quote, a
+    dash) or the previous one ended like one (a year, a URL)."""
     if not previous:
         return True
     ends = previous.rstrip()
-    return ends[-1:] in ".]!?”’" and (line[:1].isupper() or line[:1] in "“‘\"'—―-_")
+    if ends[-1:] not in ".]!?”’" or _INITIAL.match(_word_before(ends, len(ends) - 1, 0)):
+        return False
+    return bool(_LOOKS_LIKE_START.match(line) or _LOOKS_COMPLETE.search(ends))
 
 
 def _split_run_together(entry: _Entry) -> list[_Entry]:
@@ -235,16 +246,20 @@ def _entries(text: str, result: ParseResult) -> list[_Entry]:
     current: _Entry | None = None
     blank_before = True
     for number in range(start, len(lines)):
-        line = " ".join(lines[number].split())
+        raw = _LIST_MARKER.sub("", lines[number])
+        line = " ".join(raw.split())
         if not line:
             blank_before = True
             continue
+        indented = raw[:1].isspace() and current is not None and not blank_before
         heading = _heading(line)
         next_blank = number + 1 >= len(lines) or not lines[number + 1].strip()
         if heading and blank_before and (next_blank or heading.lower() in GROUP_HEADINGS):
             group = group_of(heading)
             current = None
-        elif current is None or blank_before or _starts_entry(current.text, line):
+        elif (
+            current is None or blank_before or (not indented and _starts_entry(current.text, line))
+        ):
             current = _Entry(number + 1, line, group)
             entries.append(current)
         else:

@@ -390,3 +390,34 @@ def test_more_chicago_shapes(text: str, expected: dict) -> None:
         else:
             got = getattr(record, name)
         assert got == want, (name, got)
+
+
+def test_numbered_and_bulleted_lists_and_hanging_indents() -> None:
+    text = (
+        "1. Serge, Victor, and Natalia Sedova Trotsky. The Life and Death of Leon Trotsky.\n"
+        "   Translated by Arnold J.\n"
+        "   Pomerans. London: Wildwood House, 1975.\n"
+        "2. Trotsky, Leon. My Life. New York: Grosset & Dunlap, 1960.\n"
+        "• Deutscher, Isaac. The Prophet Armed. London: Oxford University Press, 1954.\n"
+        "- Service, Robert. Trotsky: A Biography. London: Pan Macmillan,\n"
+        "2010.\n"
+    )
+    result = parse(text)
+    assert [r.title for r in result.records] == [
+        "The Life and Death of Leon Trotsky",
+        "My Life",
+        "The Prophet Armed",
+        "Trotsky: A Biography",
+    ]
+    assert result.records[0].creators[-1].family == "Pomerans"
+    assert result.records[3].issued == PartialDate.of(2010)
+
+
+def test_a_wrapped_line_after_an_initial_is_not_a_new_entry() -> None:
+    text = (
+        "Patenaude, Bertrand M. ‘Trotsky in Exile’. Hoover Institution, 21 April 2010. Edited by\n"
+        "John P.\n"
+        "Smith.\n"
+    )
+    (record,) = parse(text).records
+    assert record.title == "Trotsky in Exile"
