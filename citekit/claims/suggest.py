@@ -81,6 +81,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z'-]{2,}")
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 _YEAR_RANGE = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\s*[-–—/]\s*([0-9]{2,4})\b")
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _TITLE_PARTS = re.compile(r"\s*(?::|\s[-–—]\s|-\s|\.\s)\s*")
 
 
@@ -300,18 +301,27 @@ class Suggester:
             reasons.append(Reason(ReasonKind.CREATOR, detail, weight))
         return reasons[:1]
 
-    def _title_reasons(self, source: Source, folded: str, words: list[str]) -> list[Reason]:
+    def _title_reasons(
+        self, source: Source, text: str, folded: str, words: list[str]
+    ) -> list[Reason]:
         for phrase in _title_phrases(source):
             key = terms(phrase)
-            if not key or (len(key) == 1 and (key[0] in self._subjects or len(key[0]) < 6)):
+            if not key or (key[0] in self._subject_words and len(key) == 1):
                 continue
-            plain = re.sub(r"^(the|a|an)\s+", "", fold(phrase).strip(" .'\""))
-            if plain in folded or (
+            bare = _LEADING_ARTICLE.sub("", phrase.strip(" .'\"‘’“”"))
+            plain = fold(bare)
+            if len(key) == 1:
+                # "My Life", "Memoirs": only as written, capitals and all, so that "my life"
+                # in a sentence is not taken for the book.
+                if len(plain) >= 6 and re.search(rf"\b{re.escape(bare)}\b", text):
+                    return [Reason(ReasonKind.TITLE, phrase, WEIGHTS[ReasonKind.TITLE])]
+                continue
+            if re.search(rf"\b{re.escape(plain)}\b", folded) or (
                 len(plain) >= 12 and fuzz.partial_ratio(plain, folded) >= TITLE_SIMILARITY
             ):
                 return [Reason(ReasonKind.TITLE, phrase, WEIGHTS[ReasonKind.TITLE])]
             n = len(key)
-            if n >= 2 and any(words[i : i + n] == key for i in range(len(words) - n + 1)):
+            if any(words[i : i + n] == key for i in range(len(words) - n + 1)):
                 return [Reason(ReasonKind.TITLE, phrase, WEIGHTS[ReasonKind.TITLE])]
         return []
 
@@ -406,7 +416,7 @@ class Suggester:
         for index in sorted(candidates):
             source = self.sources[index]
             reasons = self._creator_reasons(index, names, folded)
-            reasons += self._title_reasons(source, folded, words)
+            reasons += self._title_reasons(source, text, folded, words)
             if kind is ClaimKind.CAPTION and is_image(source):
                 reasons += self._caption_reason(index, words)
             reasons += self._event_reasons(index, words, years, periods)

@@ -172,3 +172,19 @@ def test_document_of_the_claims_year() -> None:
     results = Suggester([letter, later]).suggest("In 1937 he crossed the Atlantic.")
     assert [s.source.key for s in results] == ["letter"]
     assert results[0].reasons[0].detail == "date 1937"
+
+
+def test_short_title_only_as_written() -> None:
+    library = [
+        _book("mylife", "My Life", "Trotsky", "Leon", 1930),
+        _book("other", "Trotsky in Exile", "Patenaude", "B.", 2010),
+        _book("red", "The Red Book", "Sedov", "Leon", 1936),
+    ]
+    suggester = Suggester(library)
+    results = suggester.suggest("In My Life, Trotsky recounts his youth.")
+    assert results[0].source.key == "mylife"
+    assert ReasonKind.TITLE in {r.kind for r in results[0].reasons}
+    later = suggester.suggest("He spent the rest of his life in Mexico.")
+    assert all(r.kind is not ReasonKind.TITLE for s in later for r in s.reasons)
+    shelf = suggester.suggest("The shred bookcase held nothing.")
+    assert all(r.kind is not ReasonKind.TITLE for s in shelf for r in s.reasons)
