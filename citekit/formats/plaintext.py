@@ -237,7 +237,7 @@ def _entries(text: str, result: ParseResult) -> list[_Entry]:
     for number, line in enumerate(lines):
         if _heading(line) and line.strip().rstrip(":").lower() in BIBLIOGRAPHY_HEADINGS:
             start = number + 1
-    if start:
+    if any(line.strip() for line in lines[: start - 1]):
         result.warnings.append(
             Notice(start, f"text before the '{lines[start - 1].strip()}' heading skipped")
         )
