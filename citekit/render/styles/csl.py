@@ -7,8 +7,8 @@ styles (Chicago, APA, MLA) are written by hand because citeproc-py 0.11 gets the
 What citeproc-py 0.11 does not support (measured; see DESIGN.md "Pitfalls"), and so what this
 adapter cannot do:
 
-- **Disambiguation** beyond the basics: no year suffixes (``1963a``/``1963b``), no
-  ``disambiguate-add-givenname``; two works by one author in one year come out identical.
+- **Disambiguation**: no year suffixes (``1937a``/``1937b``); two works by one author in one
+  year are cited identically, ``(Trotsky 1937, 4)`` for both.
 - **Name and role variables** outside CSL 1.0.1's list: ``contributor``, ``curator``,
   ``director``, ``compiler``, ``chair``, ``organizer``, ``performer``, ``producer``,
   ``editorial-director`` (partly) and citekit's own ``transcriber`` are not rendered.
@@ -19,6 +19,11 @@ adapter cannot do:
   a first citation), no subsequent-author substitution (``———``).
 - **Layout quirks**: given names cut to initials where a style asks for full names, periods
   outside closing quotes, editors shown as authors, a spurious "Edition." on magazine articles.
+- **Layout**: no ``second-field-align`` (IEEE's ``[1]`` is glued to the entry); superscript,
+  subscript, underline and light text keep their text but lose the markup (citekit's rich-text
+  tree has no such nodes), so Nature's superscript citation numbers come out as plain digits.
+- **Omitted kinds**: a style that prints nothing for a kind of work (Chicago author-date and
+  personal communications) makes citeproc-py skip the entry; that is reported, not hidden.
 - Some styles crash the engine or silently drop entries (about 1 in 15 of a random sample).
   Each such failure becomes a :class:`citekit.errors.RenderError` naming the style and the
   entry; an entry never disappears silently.
