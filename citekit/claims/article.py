@@ -66,6 +66,7 @@ _MD_EMPHASIS = re.compile(r"^(?P<mark>\*|_)(?P<text>[^*_].*?)(?P=mark)$")
 _FINAL_PUNCTUATION = ".!?…:;"
 _CLOSERS = "\"'”’)]"
 HEADING_MAX_WORDS = 12
+TITLE_MAX_WORDS = 30
 CAPTION_MAX_WORDS = 30
 CAPTION_MAX_CHARS = 200
 
@@ -108,6 +109,16 @@ def _looks_like_caption(span: Span) -> bool:
     )
 
 
+def _looks_like_title(span: Span) -> bool:
+    """A first line that is not a sentence: short, not ending with a period ("...?" may)."""
+    text = span.text.rstrip(_CLOSERS)
+    return (
+        "\n" not in span.text
+        and len(span.text.split()) <= TITLE_MAX_WORDS
+        and not text.endswith((".", ";", ":"))
+    )
+
+
 def _looks_like_heading(span: Span) -> bool:
     return (
         "\n" not in span.text
@@ -141,7 +152,7 @@ def parse_article(text: str) -> ParsedArticle:
             rest = text[span.end :].strip()
             bibliography = rest or None
             break
-        if index == 0 and "\n" not in span.text:
+        if index == 0 and _looks_like_title(plain):
             title = plain.text
             blocks.append(Block(BlockKind.TITLE, plain.text, plain.start, plain.end))
             previous_kind = BlockKind.TITLE

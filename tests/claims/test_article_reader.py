@@ -82,3 +82,13 @@ def test_caption_without_period_after_heading() -> None:
     kinds = [(b.kind, b.text) for b in parsed.blocks]
     assert (BlockKind.HEADING, "Background") in kinds
     assert (BlockKind.CAPTION, "Trotsky in 1918") in kinds
+
+
+def test_text_without_a_title_line_keeps_its_first_paragraph() -> None:
+    parsed = parse_article("He left Turkey in 1933. France gave him asylum.\n\nHe moved on.\n")
+    assert parsed.title == ""
+    assert [s.text for s in claim_spans(parsed)] == [
+        "He left Turkey in 1933.",
+        "France gave him asylum.",
+        "He moved on.",
+    ]
