@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from stdnum import isbn as stdnum_isbn
@@ -333,6 +334,7 @@ def format_name(creator: Creator) -> str:
     return ", ".join((family, given, creator.suffix) if creator.suffix else (family, given))
 
 
+@lru_cache(maxsize=4096)  # a library repeats its dates (access dates, years); dates are frozen
 def parse_date(text: str) -> PartialDate:
     """RIS dates ``YYYY/MM/DD/other`` (any part may be empty), or any date citekit can read."""
     value = text.strip()
