@@ -29,7 +29,7 @@ from pydantic import JsonValue
 
 from citekit.errors import InvalidRecord
 from citekit.formats.base import Failure, Format, Notice, ParseResult
-from citekit.formats.latex import LatexError, check_braces, to_latex, to_unicode
+from citekit.formats.latex import LatexError, check_braces, check_group, to_latex, to_unicode
 from citekit.model import Creator, CreatorRole, PartialDate, Source, SourceType, validate_source
 from citekit.model.dates import MONTHS
 from citekit.model.keys import base_key, unique_key
@@ -750,7 +750,7 @@ def parse(text: str) -> ParseResult:
         elif isinstance(block, bib.Preamble):
             try:
                 value = evaluate(block.value, macros, [])
-                check_braces(value)
+                check_group(value)
             except (BadValue, LatexError) as exc:
                 fail(line, block.raw, f"@preamble: {exc}")
                 continue
@@ -762,7 +762,7 @@ def parse(text: str) -> ParseResult:
             try:
                 if len(comment) > MAX_COMMENT_CHARS:
                     raise LatexError(f"longer than {MAX_COMMENT_CHARS:,} characters")
-                check_braces(comment)
+                check_group(comment)
             except LatexError as exc:
                 result.warnings.append(Notice(line, f"text outside entries not kept: {exc}"))
                 continue
@@ -1123,17 +1123,12 @@ def _braced(text: str) -> str:
 
 
 def _verbatim(text: str) -> str:
-    """A URL or path as it is, unless a brace in it would unbalance the field: then %-encoded.
-
-    BibTeX counts ``\\}`` as a brace and bibtexparser does not, so neither may appear.
-    """
+    """A URL or path as it is, unless a brace in it would unbalance the field: then %-encoded."""
     try:
-        check_braces(text)
-        if not re.search(r"\\[{}]|\\$", text):
-            return text
+        check_group(text)
+        return text
     except LatexError:
-        pass
-    return text.replace("{", "%7B").replace("}", "%7D").replace("\\%", "%5C%").rstrip("\\")
+        return text.replace("{", "%7B").replace("}", "%7D").replace("\\", "%5C")
 
 
 def write_entry(
@@ -1219,7 +1214,7 @@ def write_entry(
 
 def _comment(text: str) -> str:
     try:
-        check_braces(text)
+        check_group(text)
     except LatexError:
         return ""
     return f"@comment{{{text}}}\n\n"
@@ -1253,7 +1248,7 @@ def dump(records: Sequence[Source], dialect: Dialect, *, ascii: bool = False) ->
     parts = []
     for text in preambles:
         try:
-            check_braces(text)
+            check_group(text)
         except LatexError:
             continue
         parts.append(f"@preamble{{{{{text}}}}}\n")

@@ -118,6 +118,7 @@ _BLANKS = re.compile(r"[ \t\r\n]+")
 _PARAGRAPHS = re.compile(r"[ \t\r]*\n[ \t\r]*\n[ \t\r\n]*")
 _MARKS = re.compile(f"([{_OPEN}{_CLOSE}])")
 _BRACE = re.compile(r"[{}]")
+_ESCAPED_BRACE = re.compile(r"\\[{}]|\\$")
 _SPECIAL = re.compile(r"[\\{}~$]|--|``|''")
 _COMMAND_BEFORE = re.compile(r"\\(?:[A-Za-z]+|.)\s*$")
 _BRACE_OR_ESCAPE = re.compile(r"\\[{}]|[{}]")
@@ -155,6 +156,17 @@ def check_braces(text: str) -> int:
     if depth:
         raise LatexError(f"unbalanced braces: {depth} '{{' not closed")
     return deepest
+
+
+def check_group(text: str) -> None:
+    """Raise LatexError unless ``text`` can sit between ``{`` and ``}`` as it is.
+
+    Beyond balance: no ``\\{``, ``\\}`` or trailing backslash, which BibTeX counts as braces
+    and bibtexparser does not.
+    """
+    check_braces(text)
+    if _ESCAPED_BRACE.search(text):
+        raise LatexError("a backslash before a brace (or at the end)")
 
 
 def _mark_protection(text: str) -> str:
