@@ -405,6 +405,24 @@ def test_arbitrary_text_never_crashes(text: str) -> None:
     assert result.records or result.failures
 
 
+_JUNK = (
+    '@book{ @string{ @preamble{ @comment{ { } , = " # \\ \\" title author and others k1 '
+    'year month jan Ü ~ -- $ % {\\"o} crossref date 1999 2010-13-45 url http://a @ ( ) von '
+    "Jr., \\emph \\begin{x} ^ _"
+)
+_TOKENS = st.sampled_from([*_JUNK.split(), " ", "\n", " and "])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_TOKENS, max_size=60).map("".join))
+def test_bibtex_like_junk_never_crashes_and_what_is_read_writes_back(text: str) -> None:
+    result = bibtex.parse(f"{GOOD}\n{text}")
+    assert any(r.key == "good" for r in result.records) or result.failures
+    for module in (bibtex, biblatex):
+        again = bibtex.parse(module.write(result.records, ascii=True))
+        assert not again.failures, again.failures
+
+
 # -- writing --------------------------------------------------------------------------------------
 
 HOSTILE = [
