@@ -630,12 +630,20 @@ def _short(text: str, width: int = 90) -> str:
 def article_import(
     file: Annotated[Path, typer.Argument(help="Plain-text or Markdown article.")],
     title: Annotated[str | None, typer.Option(help="Title (default: the first line).")] = None,
+    with_bibliography: Annotated[
+        bool,
+        typer.Option(
+            "--with-bibliography", help="Also import the article's bibliography as sources."
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Import an article: its sentences and captions become claims, by section."""
     text = _read_text(file)
     with open_session() as session:
-        result = services.import_article(session, text=text, title=title)
+        result = services.import_article(
+            session, text=text, title=title, import_bibliography=with_bibliography
+        )
     if as_json:
         print_json(result.model_dump(mode="json", exclude={"article": {"text"}}))
         return
@@ -644,12 +652,18 @@ def article_import(
     console.print(
         f"{result.claims} claims ({result.captions} captions) in {len(result.sections)} sections"
     )
-    if result.bibliography:
-        entries = [p for p in result.bibliography.split("\n\n") if p.strip()]
+    report = result.sources
+    if report is not None:
         console.print(
-            f"bibliography split off ({len(entries)} paragraphs); import its sources with "
-            "`citekit sources` or link the demo library's"
+            f"bibliography: {len(report.added)} sources added, {len(report.duplicates)} in the "
+            f"library already, {len(report.failures)} entries not read"
         )
+        for failure in report.failures:
+            err_console.print(
+                f"  line {failure.line}: {failure.reason}", markup=False, highlight=False
+            )
+    elif result.bibliography:
+        console.print("bibliography split off; --with-bibliography imports its entries as sources")
 
 
 @article_app.command("list")

@@ -635,6 +635,7 @@ class ArticleImport(BaseModel):
     captions: int
     sections: list[str]
     bibliography: str | None = None
+    sources: ImportReport | None = None  # when the bibliography was imported too
 
 
 class Reanchored(BaseModel):
@@ -813,8 +814,11 @@ def _claim_row(session: Session, ref: str, *, article: str | None = None) -> Cla
     return row
 
 
-def import_article(session: Session, *, text: str, title: str | None = None) -> ArticleImport:
-    """Store an article (plain text or Markdown) and its claims; the bibliography is split off."""
+def import_article(
+    session: Session, *, text: str, title: str | None = None, import_bibliography: bool = False
+) -> ArticleImport:
+    """Store an article (plain text or Markdown) and its claims; the bibliography is split off
+    and, with ``import_bibliography``, its entries imported as sources (duplicates skipped)."""
     parsed = parse_article(text)
     if not (title or parsed.title):
         raise InvalidRecord(
@@ -841,12 +845,18 @@ def import_article(session: Session, *, text: str, title: str | None = None) -> 
         values = _claim_row_values(claim, position)
         session.add(ClaimRow.model_validate({"id": repo.new_id(), **values}))
     _flush(session, f"article {row.title!r}")
+    sources = None
+    if import_bibliography and parsed.bibliography:
+        sources = import_records(
+            session, data=parsed.bibliography.encode("utf-8"), format="plaintext"
+        )
     return ArticleImport(
         article=_article(row),
         claims=len(claims),
         captions=sum(c.kind is ClaimKind.CAPTION for c in claims),
         sections=parsed.sections(),
         bibliography=parsed.bibliography,
+        sources=sources,
     )
 
 

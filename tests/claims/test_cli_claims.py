@@ -126,3 +126,13 @@ def test_annotate_and_render(runner: CliRunner, tmp_path: Path) -> None:
     assert "As shown[^1] and by @missing." in rendered.stdout
     assert "draft.md:1:38: no source with key 'missing'" in rendered.stderr
     assert runner.invoke(app, ["render", str(manuscript), "--strict"]).exit_code == 1
+
+
+def test_import_with_bibliography(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["article", "import", str(DEMO / "article.txt"), "--with-bibliography"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "bibliography: 18 sources added, 0 in the library already" in result.output
+    cov = json.loads(runner.invoke(app, ["coverage", "--json"]).stdout)
+    assert len(cov["uncited_sources"]) == 18

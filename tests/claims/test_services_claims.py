@@ -178,3 +178,14 @@ def test_suggestions_follow_library_changes(session: Session, demo: str) -> None
     services.patch_source(session, ref="hens1939", changes={"title": "Unrelated Pamphlet"})
     after = services.suggest_sources(session, claim="He kept chickens")
     assert "hens1939" not in [s.source.key for s in after]
+
+
+def test_import_with_bibliography(session: Session) -> None:
+    text = (DEMO / "article.txt").read_text(encoding="utf-8")
+    result = services.import_article(session, text=text, import_bibliography=True)
+    assert result.sources is not None and result.sources.failures == []
+    assert len(result.sources.added) == 18
+    assert services.count_sources(session) == 18
+    again = services.import_article(session, text=text, import_bibliography=True)
+    assert again.sources is not None and again.sources.added == []
+    assert len(again.sources.duplicates) == 18
