@@ -37,6 +37,19 @@ CASES = [
         "The U.S. government refused. Dr. Smith agreed.",
         ["The U.S. government refused.", "Dr. Smith agreed."],
     ),
+    (
+        "As J. R. R. Tolkien wrote, it was long. Then it ended.",
+        ["As J. R. R. Tolkien wrote, it was long.", "Then it ended."],
+    ),
+    ("“Why?” he asked. Nobody answered.", ["“Why?” he asked.", "Nobody answered."]),
+    (
+        "The report (Dewey et al., 1938) cleared him. He was relieved.",
+        ["The report (Dewey et al., 1938) cleared him.", "He was relieved."],
+    ),
+    (
+        "Trotsky vs. Stalin was the fight. It ended in Aug. 1940.",
+        ["Trotsky vs. Stalin was the fight.", "It ended in Aug. 1940."],
+    ),
 ]
 
 
