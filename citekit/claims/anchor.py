@@ -9,11 +9,12 @@ is an orphan: kept and reported, never dropped.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from citekit.claims.article import ClaimSpan, claim_spans, parse_article
 from citekit.model.article import Anchor, Claim
@@ -27,6 +28,7 @@ SUFFIX_WEIGHT = 0.15
 DISTANCE_WEIGHT = 0.1
 FUZZY_THRESHOLD = 0.6
 MIN_QUOTE_SIMILARITY = 0.5
+FUZZY_CANDIDATES = 20  # closest quotes scored in full per lost claim
 
 
 def make_anchor(text: str, start: int, end: int, context: int = CONTEXT) -> Anchor:
@@ -99,12 +101,27 @@ def _context_score(old: Anchor, text: str, start: int, end: int) -> float:
     return (_similarity(old.prefix, prefix) + _similarity(old.suffix, suffix)) / 2
 
 
-def _by_quote(old: Anchor, text: str, taken: list[tuple[int, int]]) -> tuple[int, float] | None:
+class _Taken:
+    """Stretches of the new text already given to a claim; overlap checks by bisection."""
+
+    def __init__(self) -> None:
+        self._spans: list[tuple[int, int]] = []
+
+    def add(self, start: int, end: int) -> None:
+        insort(self._spans, (start, end))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        # Claims do not overlap one another, so only the stretches just before ``end`` matter.
+        at = bisect_left(self._spans, (end, -1))
+        return any(s < end and start < e for s, e in self._spans[max(0, at - 2) : at])
+
+
+def _by_quote(old: Anchor, text: str, taken: _Taken) -> tuple[int, float] | None:
     """The free occurrence of the exact quote with the best context, then the nearest."""
     best: tuple[float, int, int] | None = None
     at = text.find(old.exact)
     while at != -1:
-        if any(at < end and start < at + len(old.exact) for start, end in taken):
+        if taken.overlaps(at, at + len(old.exact)):
             at = text.find(old.exact, at + 1)
             continue
         context = _context_score(old, text, at, at + len(old.exact))
@@ -144,10 +161,6 @@ def claims_from_spans(article_id: str, text: str, spans: Sequence[ClaimSpan]) ->
     ]
 
 
-def _overlaps(span: ClaimSpan, taken: list[tuple[int, int]]) -> bool:
-    return any(span.start < end and start < span.end for start, end in taken)
-
-
 def reanchor(
     anchors: Sequence[Anchor], text: str, spans: Sequence[ClaimSpan] | None = None
 ) -> Reanchoring:
@@ -159,31 +172,37 @@ def reanchor(
     if spans is None:
         spans = claim_spans(parse_article(text))
     results: dict[int, AnchorMatch] = {}
-    taken: list[tuple[int, int]] = []
+    taken = _Taken()
     pending: list[int] = []
     for i, old in enumerate(anchors):
         if text[old.start : old.end] == old.exact and old.exact:
             results[i] = AnchorMatch(old, make_anchor(text, old.start, old.end), Method.POSITION, 1)
-            taken.append((old.start, old.end))
+            taken.add(old.start, old.end)
             continue
         found = _by_quote(old, text, taken) if old.exact else None
         if found is not None:
             at, context = found
             end = at + len(old.exact)
             results[i] = AnchorMatch(old, make_anchor(text, at, end), Method.QUOTE, context)
-            taken.append((at, end))
+            taken.add(at, end)
         else:
             pending.append(i)
-    free = [s for s in spans if not _overlaps(s, taken)]
-    scored = sorted(
-        (
-            (score, i, j)
-            for i in pending
-            for j, span in enumerate(free)
-            if (score := _fuzzy_score(anchors[i], text, span)) >= FUZZY_THRESHOLD
-        ),
-        reverse=True,
-    )
+    free = [s for s in spans if not taken.overlaps(s.start, s.end)]
+    texts = [s.text for s in free]
+    scored = []
+    for i in pending:
+        # rapidfuzz picks the spans whose quote is close enough; only those get the full score
+        for _, _, j in process.extract(
+            anchors[i].exact,
+            texts,
+            scorer=fuzz.ratio,
+            score_cutoff=MIN_QUOTE_SIMILARITY * 100,
+            limit=FUZZY_CANDIDATES,
+        ):
+            score = _fuzzy_score(anchors[i], text, free[j])
+            if score >= FUZZY_THRESHOLD:
+                scored.append((score, i, j))
+    scored.sort(reverse=True)
     used: set[int] = set()
     for score, i, j in scored:
         if i in results or j in used:
@@ -193,8 +212,8 @@ def reanchor(
             anchors[i], make_anchor(text, span.start, span.end), Method.FUZZY, score
         )
         used.add(j)
-        taken.append((span.start, span.end))
+        taken.add(span.start, span.end)
     for i in pending:
         results.setdefault(i, AnchorMatch(anchors[i], None, Method.ORPHAN, 0.0))
-    new_spans = [s for s in spans if not _overlaps(s, taken)]
+    new_spans = [s for s in spans if not taken.overlaps(s.start, s.end)]
     return Reanchoring([results[i] for i in range(len(anchors))], new_spans)
