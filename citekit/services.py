@@ -1534,6 +1534,17 @@ def _overlay(stored: Source, incoming: Source) -> Source:
     return validate_source(data)
 
 
+def _same_work(stored: Source, incoming: Source) -> bool:
+    """Whether a record that reuses a stored key is that source (edited), not another one:
+    a duplicate by the usual rules, the same title, or a shared creator and the same year."""
+    if duplicates.find_duplicates([stored, incoming]):
+        return True
+    if duplicates.normalise_title(stored.title) == duplicates.normalise_title(incoming.title):
+        return True
+    shared = duplicates.family_names(stored) & duplicates.family_names(incoming)
+    return bool(shared) and stored.year == incoming.year
+
+
 def _rows_by_key(session: Session, keys: list[str], chunk: int = 500) -> dict[str, SourceRow]:
     """Stored rows for these keys, fetched a few hundred at a time rather than one by one."""
     rows: dict[str, SourceRow] = {}
@@ -1572,10 +1583,7 @@ def _import_one(
         if _content(source) == _content(stored):
             report.duplicates.append(duplicate)
             return None
-        same_work = bool(
-            duplicates.find_duplicates([stored, source])
-        ) or duplicates.normalise_title(stored.title) == duplicates.normalise_title(source.title)
-        if same_work:
+        if _same_work(stored, source):
             updated = _overlay(stored, source)
             if _content(updated) == _content(stored):
                 report.duplicates.append(duplicate)
