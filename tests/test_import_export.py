@@ -288,3 +288,19 @@ def test_a_reader_that_raises_is_reported_not_a_traceback(
     monkeypatch.setattr(citekit.formats, "choose_format", lambda text, **kwargs: ris)
     with pytest.raises(CitekitError, match="the ris reader could not read this file"):
         services.import_records(session, data=b"TY  - BOOK\nER  - \n", format="ris")
+
+
+def test_the_curated_library_updates_the_articles_bibliography_in_place(session: Session) -> None:
+    article = (DEMO / "article.txt").read_bytes()
+    first = services.import_records(session, data=article, filename="article.txt")
+    assert first.format == "plaintext" and len(first.added) == 18
+    second = services.import_records(session, data=DEMO_JSON, format="csljson")
+    # The article misspells Volkogonov, so its key and creator differ from the curated record's:
+    # no rule matches them (`citekit check` reports the spelling instead).
+    assert second.added == ["volkogonov1996trotsky"] and second.warnings == []
+    assert len(second.updated) + len(second.duplicates) == 17
+    # The curated record corrects the title the article printed; same key, same work: updated.
+    assert "cavendish2011trotsky" in second.updated
+    cavendish = services.get_source(session, ref="cavendish2011trotsky")
+    assert cavendish.title == "Trotsky Offered Asylum in Mexico"
+    assert services.count_sources(session) == 19
