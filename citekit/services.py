@@ -1235,9 +1235,30 @@ def suggest_sources(session: Session, *, claim: str, limit: int = 5) -> list[Sug
         session.exec(select(CitationRow.source_id).where(CitationRow.claim_id == claim_row.id))
     )
     ranked = _suggester(session).suggest(
-        claim_row.text, kind=ClaimKind(claim_row.kind), section=claim_row.section, limit=None
+        claim_row.text,
+        kind=ClaimKind(claim_row.kind),
+        section=claim_row.section,
+        previous=_sentence_before(session, claim_row),
+        limit=None,
     )
     return [s for s in ranked if s.source.id not in cited][:limit]
+
+
+def _sentence_before(session: Session, claim_row: ClaimRow) -> str | None:
+    """The claim just before this one in the same paragraph, if any."""
+    if claim_row.orphan or claim_row.position == 0:
+        return None
+    before = session.exec(
+        select(ClaimRow).where(
+            ClaimRow.article_id == claim_row.article_id,
+            ClaimRow.position == claim_row.position - 1,
+            col(ClaimRow.orphan).is_(False),
+        )
+    ).first()
+    article = session.get(ArticleRow, claim_row.article_id)
+    if before is None or article is None or before.end > claim_row.start:
+        return None
+    return None if "\n\n" in article.text[before.end : claim_row.start] else before.text
 
 
 def load_links(session: Session, *, text: str, article: str | None = None) -> LinksLoad:

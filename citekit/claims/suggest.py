@@ -76,11 +76,18 @@ DATED_SHARE = 0.75  # a source made in the claim's year, against a title naming 
 MIN_TERMS = 0.1  # below this share of the terms weight, word overlap alone suggests nothing
 BM25_K1 = 1.5
 BM25_B = 0.75
+PREVIOUS_SHARE = 0.75  # a work named in the sentence before, when the claim says "the book"
 TERMS_HALF = 2.0  # the BM25 score that earns half the terms weight
 _WORD = re.compile(r"[a-z0-9]+")
 _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z'-]{2,}")
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 _YEAR_RANGE = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\s*[-–—/]\s*([0-9]{2,4})\b")
+# A claim that refers back to a work named in the sentence before it.
+_WORK_REFERENCE = re.compile(
+    r"\b(?:the|this|that|his|her|their|its)\s+(?:book|report|work|article|diary|memoirs?|"
+    r"biography|study|essay|pamphlet|volume|letter|autobiography|verdict|findings)\b",
+    re.IGNORECASE,
+)
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _TITLE_PARTS = re.compile(r"\s*(?::|\s[-–—]\s|-\s|\.\s)\s*")
 
@@ -390,19 +397,38 @@ class Suggester:
                 return [Reason(ReasonKind.DATE, f"{label} {date.year}", weight)]
         return []
 
+    def _with_previous(
+        self,
+        text: str,
+        previous: str,
+        *,
+        kind: ClaimKind,
+        section: str | None,
+        limit: int | None,
+    ) -> list[Suggestion]:
+        own = self.suggest(text, kind=kind, section=section, limit=None)
+        borrowed = self.suggest(previous, section=section, limit=None)
+        merged = _merge(own, borrowed)
+        return merged[:limit] if limit is not None else merged
+
     def suggest(
         self,
         text: str,
         *,
         kind: ClaimKind = ClaimKind.SENTENCE,
         section: str | None = None,
+        previous: str | None = None,
         limit: int | None = 5,
     ) -> list[Suggestion]:
         """Candidates for a claim's text, best first; sources with no reason are left out.
 
         ``section`` is the claim's section heading; the period it names ("France, 1933-35")
-        counts, at half weight, as a date of the claim.
+        counts, at half weight, as a date of the claim. ``previous`` is the sentence before:
+        when the claim refers back to a work ("The book sold well"), the authors and titles
+        named there count too.
         """
+        if previous and _WORK_REFERENCE.search(text):
+            return self._with_previous(text, previous, kind=kind, section=section, limit=limit)
         periods = year_spans(section) if section else []
         folded = fold(text)
         words = terms(text)
@@ -433,6 +459,27 @@ class Suggester:
             out.append(Suggestion(source, round(score, 4), tuple(reasons)))
         out.sort(key=lambda s: (-s.score, s.source.key or s.source.title or ""))
         return out[:limit] if limit is not None else out
+
+
+def _merge(own: list[Suggestion], borrowed: list[Suggestion]) -> list[Suggestion]:
+    """The claim's own suggestions plus the named works of the sentence before, weighed less."""
+    by_source = {id(s.source): s for s in own}
+    for s in borrowed:
+        reasons = tuple(
+            Reason(r.kind, f"{r.detail} (sentence before)", r.weight * PREVIOUS_SHARE)
+            for r in s.reasons
+            if r.kind in (ReasonKind.CREATOR, ReasonKind.TITLE)
+        )
+        if not reasons:
+            continue
+        mine = by_source.get(id(s.source))
+        if mine is None:
+            score = sum(r.weight for r in reasons)
+            by_source[id(s.source)] = Suggestion(s.source, round(score, 4), reasons)
+        else:
+            score = mine.score + sum(r.weight for r in reasons)
+            by_source[id(s.source)] = Suggestion(s.source, round(score, 4), mine.reasons + reasons)
+    return sorted(by_source.values(), key=lambda s: (-s.score, s.source.key or ""))
 
 
 def suggest(claim: Claim, sources: Sequence[Source], *, limit: int = 5) -> list[Suggestion]:

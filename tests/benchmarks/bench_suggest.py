@@ -9,6 +9,7 @@ so all of them should be in the top 3.
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from collections import defaultdict
@@ -44,13 +45,22 @@ def main(verbose: bool = False) -> dict[str, float]:
         if link.spec.basis in INFERABLE:
             inferable[link.claim.id or ""].add(link.source_id)
     by_id = {c.id: c for c in claims}
+    # the sentence before, within the same paragraph ("The book sold well" needs it)
+    previous = {
+        c.id: p.text
+        for p, c in itertools.pairwise(claims)
+        if "\n\n" not in parsed.text[p.anchor.end : c.anchor.start]
+    }
     started = time.perf_counter()
     suggester = Suggester(sources)
     ranked = {
         cid: [
             s.source.key
             for s in suggester.suggest(
-                by_id[cid].text, kind=by_id[cid].kind, section=by_id[cid].section
+                by_id[cid].text,
+                kind=by_id[cid].kind,
+                section=by_id[cid].section,
+                previous=previous.get(cid),
             )
         ]
         for cid in gold

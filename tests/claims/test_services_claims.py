@@ -189,3 +189,10 @@ def test_import_with_bibliography(session: Session) -> None:
     again = services.import_article(session, text=text, import_bibliography=True)
     assert again.sources is not None and again.sources.added == []
     assert len(again.sources.duplicates) == 18
+
+
+def test_suggestion_for_a_claim_referring_back(session: Session, demo: str) -> None:
+    services.unlink(session, claim="The book sold well", source="trotsky1937revolution")
+    (top, *_) = services.suggest_sources(session, claim="The book sold well")
+    assert top.source.key == "trotsky1937revolution"
+    assert any("sentence before" in r.detail for r in top.reasons)

@@ -188,3 +188,15 @@ def test_short_title_only_as_written() -> None:
     assert all(r.kind is not ReasonKind.TITLE for s in later for r in s.reasons)
     shelf = suggester.suggest("The shred bookcase held nothing.")
     assert all(r.kind is not ReasonKind.TITLE for s in shelf for r in s.reasons)
+
+
+def test_a_claim_referring_back_to_a_work(library: list[Source]) -> None:
+    suggester = Suggester(library)
+    before = "In Norway he wrote The Revolution Betrayed."
+    claim = "The book sold well and is still read."
+    assert "revbet" not in _top(suggester, claim)
+    results = suggester.suggest(claim, previous=before)
+    assert results[0].source.key == "revbet"
+    assert results[0].reasons[0].detail.endswith("(sentence before)")
+    # without a reference back ("the book"), the sentence before does not count
+    assert "revbet" not in _top(suggester, "Prices rose in Oslo.", previous=before)
