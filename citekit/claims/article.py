@@ -67,7 +67,7 @@ _FINAL_PUNCTUATION = ".!?…:;"
 _CLOSERS = "\"'”’)]"
 HEADING_MAX_WORDS = 12
 TITLE_MAX_WORDS = 30
-CAPTION_MAX_WORDS = 30
+CAPTION_MAX_WORDS = 20  # the demo's longest caption has 15 words
 CAPTION_MAX_CHARS = 200
 
 

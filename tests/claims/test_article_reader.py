@@ -92,3 +92,14 @@ def test_text_without_a_title_line_keeps_its_first_paragraph() -> None:
         "France gave him asylum.",
         "He moved on.",
     ]
+
+
+def test_long_single_sentence_paragraph_is_not_a_caption() -> None:
+    sentence = (
+        "In the years that followed, his followers across Europe and the Americas argued "
+        "bitterly about what his legacy should mean for them."
+    )
+    parsed = parse_article(f"Title\n\nPart\n\n{sentence}\n\nTrotsky in 1918.\n\nMore text. Here.\n")
+    kinds = {s.text: s.kind for s in claim_spans(parsed)}
+    assert kinds[sentence] is ClaimKind.SENTENCE
+    assert kinds["Trotsky in 1918."] is ClaimKind.CAPTION
