@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from email.message import Message
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from api.schemas import ArticleText
+from api.schemas import ArticleText, ManuscriptText
 from citekit import services
 from citekit.config import Settings
 from citekit.errors import (
@@ -59,14 +59,25 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
-_bearer = HTTPBearer(
+# Two names for the same Bearer header, so that the OpenAPI document tells reads from writes.
+_read_bearer = HTTPBearer(
     auto_error=False,
-    description="An API key from `citekit keys create --scope read|write`.",
+    scheme_name="ReadKey",
+    description="An API key from `citekit keys create` (read or write scope).",
 )
-BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+_write_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="WriteKey",
+    description="An API key from `citekit keys create --scope write`.",
+)
+Credentials = HTTPAuthorizationCredentials | None
 
 
-def read_access(settings: SettingsDep, session: SessionDep, credentials: BearerDep) -> str | None:
+def read_access(
+    settings: SettingsDep,
+    session: SessionDep,
+    credentials: Annotated[Credentials, Depends(_read_bearer)],
+) -> str | None:
     """Reads are open unless ``CITEKIT_REQUIRE_READ_KEY=1``; a key that is sent must be valid."""
     if credentials is None:
         if settings.require_read_key:
@@ -75,7 +86,9 @@ def read_access(settings: SettingsDep, session: SessionDep, credentials: BearerD
     return services.verify_api_key(session, token=credentials.credentials, scope="read").id
 
 
-def write_access(session: SessionDep, credentials: BearerDep) -> str:
+def write_access(
+    session: SessionDep, credentials: Annotated[Credentials, Depends(_write_bearer)]
+) -> str:
     """Writes need a key with the write scope: 401 without a key, 403 with a read-only key."""
     if credentials is None:
         raise Unauthorized("writes need an API key with the write scope: Authorization: Bearer …")
@@ -170,30 +183,44 @@ PageDep = Annotated[Page, Depends()]
 TEXT_TYPES = ("text/plain", "text/markdown")
 
 
-async def read_article_text(request: Request) -> ArticleText:
-    """The body of an article route: text/plain or text/markdown (any encoding citekit can
-    decode), or JSON ``{"text": ..., "title": ...}``."""
+TextModel = TypeVar("TextModel", ArticleText, ManuscriptText)
+
+
+async def _text_body(request: Request, model: type[TextModel], what: str) -> TextModel:
+    """A text body as text/plain or text/markdown (any encoding citekit can decode), or JSON
+    ``{"text": ...}``; 415 for other types, 422 for an empty or invalid one."""
     media = _media_type(request)
     body = await request.body()
-    if media in TEXT_TYPES:
-        text, _ = decode(body)
-        article = ArticleText.model_validate({"text": text}) if text.strip() else None
-    elif media is not None and (media in JSON_TYPES or media.endswith("+json")):
-        try:
-            article = ArticleText.model_validate_json(body)
-        except ValidationError as exc:
-            raise InvalidRecord(field_errors(exc), what="article body") from None
-    else:
-        raise UnsupportedFormat(
-            f"send the article as text/plain, text/markdown or application/json, not {media}"
-        )
-    if article is None or not article.text.strip():
-        raise InvalidRecord([FieldError(("text",), "the article is empty")], what="article body")
-    if "\x00" in article.text or "\x00" in (article.title or ""):
+    try:
+        if media in TEXT_TYPES:
+            text, _ = decode(body)
+            parsed = model.model_validate({"text": text})
+        elif media is not None and (media in JSON_TYPES or media.endswith("+json")):
+            parsed = model.model_validate_json(body)
+        else:
+            raise UnsupportedFormat(
+                f"send the {what} as text/plain, text/markdown or application/json, not {media}"
+            )
+    except ValidationError as exc:
+        raise InvalidRecord(field_errors(exc), what=f"{what} body") from None
+    if not parsed.text.strip():
+        raise InvalidRecord([FieldError(("text",), f"the {what} is empty")], what=f"{what} body")
+    if any("\x00" in value for value in parsed.model_dump().values() if isinstance(value, str)):
         raise InvalidRecord(
-            [FieldError(("text",), "text may not contain NUL characters")], what="article body"
+            [FieldError(("text",), "text may not contain NUL characters")], what=f"{what} body"
         )
-    return article
+    return parsed
 
 
+async def read_article_text(request: Request) -> ArticleText:
+    """The body of the article routes."""
+    return await _text_body(request, ArticleText, "article")
+
+
+async def read_manuscript(request: Request) -> ManuscriptText:
+    """The body of /render."""
+    return await _text_body(request, ManuscriptText, "manuscript")
+
+
+ManuscriptDep = Annotated[ManuscriptText, Depends(read_manuscript)]
 ArticleTextDep = Annotated[ArticleText, Depends(read_article_text)]

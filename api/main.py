@@ -12,8 +12,8 @@ from sqlalchemy import Engine
 
 import citekit
 from api import problems
-from api.routes import claims, library, meta, render, sources
-from api.schemas import ArticleText
+from api.routes import claims, files, library, meta, render, sources
+from api.schemas import ArticleText, ManuscriptText
 from citekit.config import Settings, get_settings
 
 DESCRIPTION = """\
@@ -68,7 +68,7 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
             expose_headers=["ETag", "Last-Modified-Version", "Total-Results", "Link", "Location"],
         )
     # library before sources: /sources/duplicates must not be read as /sources/{ref}.
-    for module in (meta, library, sources, claims, render):
+    for module in (meta, library, sources, claims, render, files):
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:
@@ -82,10 +82,11 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
                 routes=app.routes,
             )
             problems.document_problems(schema)
-            # Referenced by the text-or-JSON article bodies, which FastAPI cannot describe itself.
-            schema["components"]["schemas"]["ArticleText"] = ArticleText.model_json_schema(
-                ref_template="#/components/schemas/{model}"
-            )
+            # Referenced by the text-or-JSON bodies, which FastAPI cannot describe itself.
+            for model in (ArticleText, ManuscriptText):
+                schema["components"]["schemas"][model.__name__] = model.model_json_schema(
+                    ref_template="#/components/schemas/{model}"
+                )
             if not settings.require_read_key:
                 _reads_are_open(schema)
             app.openapi_schema = schema
@@ -98,6 +99,7 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
 def _reads_are_open(schema: dict[str, Any]) -> None:
     """Document reads as working with or without a key (``{}`` is the empty requirement)."""
     for item in schema.get("paths", {}).values():
-        operation = item.get("get")
-        if operation and operation.get("security"):
-            operation["security"] = [{}, *operation["security"]]
+        for operation in item.values():
+            security = operation.get("security", [])
+            if any("ReadKey" in requirement for requirement in security):
+                operation["security"] = [{}, *security]

@@ -19,23 +19,32 @@ LIST_HEADERS = {
     "Total-Results": {"description": "Matches over all pages.", "schema": {"type": "integer"}},
     "Link": {"description": "first, prev, next and last pages.", "schema": {"type": "string"}},
 }
+# The schema of a raw text body (an article, a manuscript, a file to import): any bytes are a
+# text to read, and what cannot be read is reported, so no shape is required of it.
+RAW_TEXT: dict[str, str] = {}
 CREATED_HEADERS = {**VERSION_HEADERS, "Location": {"schema": {"type": "string"}}}
 
 
 def json_response(
-    model: BaseModel, *, status: int = 200, headers: dict[str, str] | None = None
+    model: BaseModel,
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    exclude_none: bool = False,
 ) -> Response:
-    """A model as JSON (CSL spelling, nulls left out) without FastAPI's re-validation."""
-    body = model.model_dump_json(by_alias=True, exclude_none=True)
+    """A model as JSON (CSL spelling) without FastAPI's re-validation; ``exclude_none`` drops
+    empty fields (for records, whose every field is optional)."""
+    body = model.model_dump_json(by_alias=True, exclude_none=exclude_none)
     return Response(body, status_code=status, media_type=JSON, headers=headers)
 
 
 def versioned(model: Any, *, status: int = 200, location: str | None = None) -> Response:
-    """An object with ``version`` as JSON with ``ETag`` and ``Last-Modified-Version``."""
+    """A record with ``version`` (all fields optional) as JSON with ``ETag`` and
+    ``Last-Modified-Version``."""
     headers = {"ETag": f'"{model.version}"', "Last-Modified-Version": str(model.version)}
     if location:
         headers["Location"] = location
-    return json_response(model, status=status, headers=headers)
+    return json_response(model, status=status, headers=headers, exclude_none=True)
 
 
 def links(request: Request, start: int, limit: int, total: int) -> str:
@@ -63,12 +72,13 @@ def page(
     total: int,
     start: int,
     limit: int,
+    exclude_none: bool = False,
 ) -> Response:
     """``{"data": [...], "count": total}`` with ``Total-Results`` and ``Link`` headers."""
     adapter = _adapters.get(item_type)
     if adapter is None:
         adapter = _adapters[item_type] = TypeAdapter(list[item_type])  # type: ignore[valid-type]
-    data = adapter.dump_json(list(items), by_alias=True, exclude_none=True)
+    data = adapter.dump_json(list(items), by_alias=True, exclude_none=exclude_none)
     body = b'{"data":%s,"count":%d}' % (data, total)
     headers = {"Total-Results": str(total), "Link": links(request, start, limit, total)}
     return Response(body, media_type=JSON, headers=headers)

@@ -166,6 +166,14 @@ class ArticleText(BaseModel):
     title: str | None = Field(default=None, max_length=500)
 
 
+class ManuscriptText(BaseModel):
+    """A Markdown manuscript with pandoc citations: ``[@deutscher1963, p. 45]``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=5_000_000)
+
+
 class CitationCreate(BaseModel):
     """A link from a claim to a source: ``{"source": "deutscher1963", "locator": "p. 45"}``."""
 

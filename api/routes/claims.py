@@ -18,7 +18,7 @@ from api.deps import (
     SessionDep,
 )
 from api.problems import problem_responses
-from api.responses import CREATED_HEADERS, LIST_HEADERS, VERSION_HEADERS
+from api.responses import CREATED_HEADERS, LIST_HEADERS, RAW_TEXT, VERSION_HEADERS
 from api.schemas import CitationCreate, CitationUpdate, SuggestionPublic
 from citekit import services
 from citekit.model import Article, Citation, Claim
@@ -51,8 +51,8 @@ TEXT_BODY = {
         "required": True,
         "description": "The article as plain text or Markdown, or JSON with `text` and `title`.",
         "content": {
-            "text/plain": {"schema": {"type": "string"}},
-            "text/markdown": {"schema": {"type": "string"}},
+            "text/plain": {"schema": RAW_TEXT},
+            "text/markdown": {"schema": RAW_TEXT},
             "application/json": {"schema": {"$ref": "#/components/schemas/ArticleText"}},
         },
     }

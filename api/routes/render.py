@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api import responses
-from api.deps import JsonBody, PageDep, ReadKeyDep, SessionDep
+from api.deps import JsonBody, ManuscriptDep, PageDep, ReadKeyDep, SessionDep
 from api.negotiation import choose
 from api.problems import problem_responses
-from api.responses import LIST_HEADERS
+from api.responses import LIST_HEADERS, RAW_TEXT
 from api.schemas import StylePublic
 from citekit import services
 from citekit.render.styles import list_styles
@@ -158,3 +158,86 @@ def cite(session: SessionDep, _key: ReadKeyDep, body: CiteRequest) -> CitePublic
         format=body.format,
     )
     return CitePublic(citation=text, style=body.style, format=body.format)
+
+
+class UnknownKeyPublic(BaseModel):
+    """A cited key the library does not hold, and where it is (1-based line and column)."""
+
+    key: str
+    line: int
+    column: int
+
+
+class RenderedPublic(BaseModel):
+    """A rendered manuscript, the keys it cited and the ones it could not find."""
+
+    text: str
+    cited: list[str]
+    unknown: list[UnknownKeyPublic]
+
+
+@router.post(
+    "/render",
+    operation_id="renderManuscript",
+    response_model=RenderedPublic,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "A Markdown manuscript with pandoc citations (`[@key, p. 45]`).",
+            "content": {
+                "text/markdown": {"schema": RAW_TEXT},
+                "text/plain": {"schema": RAW_TEXT},
+                "application/json": {"schema": {"$ref": "#/components/schemas/ManuscriptText"}},
+            },
+        }
+    },
+    responses=problem_responses(400, 413, 415, 422),
+)
+def render_manuscript(
+    session: SessionDep,
+    _key: ReadKeyDep,
+    body: ManuscriptDep,
+    style: StyleParam = None,
+    format: Format = "markdown",
+    bibliography: Annotated[bool, Query(description="Append the works cited.")] = True,
+) -> RenderedPublic:
+    """Render a manuscript's citations as notes (footnotes) or in-text citations, from the
+    library, with its bibliography."""
+    rendered = services.render_manuscript(
+        session,
+        text=body.text,
+        style=style or DEFAULT_STYLE,
+        format=format,
+        bibliography=bibliography,
+    )
+    return RenderedPublic(
+        text=rendered.text,
+        cited=list(rendered.cited),
+        unknown=[
+            UnknownKeyPublic(key=u.key, line=u.line, column=u.column) for u in rendered.unknown
+        ],
+    )
+
+
+@router.get(
+    "/articles/{article_id}/annotated",
+    operation_id="getAnnotatedArticle",
+    response_class=Response,
+    responses={**TEXT_CONTENT, **problem_responses(404, 406, 415, 422)},
+    tags=["claims"],
+)
+def annotated_article(
+    session: SessionDep,
+    _key: ReadKeyDep,
+    article_id: Annotated[str, Path(min_length=1, max_length=500, pattern=NO_NUL)],
+    style: StyleParam = None,
+    format: Annotated[Format | None, Query(description="Overrides Accept.")] = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
+    """The article with its claims' citations as footnotes or in-text citations, then the works
+    cited by group."""
+    chosen_format, chosen_style = _negotiate(accept, format, style)
+    text = services.annotate_article(
+        session, article=article_id, style=chosen_style, format=chosen_format
+    )
+    return _text(text, chosen_format)

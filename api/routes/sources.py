@@ -89,7 +89,13 @@ def list_sources(
         limit=page.limit,
     )
     return responses.page(
-        request, found, item_type=Source, total=total, start=page.start, limit=page.limit
+        request,
+        found,
+        item_type=Source,
+        total=total,
+        start=page.start,
+        limit=page.limit,
+        exclude_none=True,
     )
 
 
