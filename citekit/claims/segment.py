@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -79,8 +79,15 @@ def split_sentences(text: str, offset: int = 0) -> list[Span]:
     >>> [s.text for s in split_sentences("He was born c. 1879. He left.")]
     ['He was born c. 1879.', 'He left.']
     """
+    return [Span(text[start:end], offset + start, offset + end) for start, end in _boundaries(text)]
+
+
+@lru_cache(maxsize=4096)
+def _boundaries(text: str) -> tuple[tuple[int, int], ...]:
+    """Sentence (start, end) pairs of a paragraph; cached, as a new version of an article
+    mostly repeats the paragraphs of the last one."""
     if not text.strip():
-        return []
+        return ()
     pieces: list[tuple[int, int]] = []
     for seg in _segmenter().segment(text):
         start, end = seg.start, seg.end
@@ -94,5 +101,5 @@ def split_sentences(text: str, offset: int = 0) -> list[Span]:
         lead = len(chunk) - len(chunk.lstrip())
         trail = len(chunk.rstrip())
         if trail > lead:
-            spans.append(Span(chunk[lead:trail], offset + start + lead, offset + start + trail))
-    return spans
+            spans.append((start + lead, start + trail))
+    return tuple(spans)
