@@ -1220,20 +1220,39 @@ def _comment(text: str) -> str:
     return f"@comment{{{text}}}\n\n"
 
 
+class _Caseless(set[str]):
+    """Keys taken so far; BibTeX and biber compare keys without regard to case."""
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and super().__contains__(key.casefold())
+
+    def add(self, key: str) -> None:
+        super().add(key.casefold())
+
+
 def keys_for(records: Sequence[Source]) -> list[str]:
-    """A unique, stable key per record: its own key, else one made from author, year and title."""
-    taken: set[str] = set()
-    out: list[str] = []
+    """A unique, stable key per record: its own key, else one made from author, year and title.
+
+    Records' own keys are placed first, so a generated key never takes one a record has.
+    """
+    taken = _Caseless()
+    out: list[str | None] = []
     for source in records:
         stored = source.extra.get(NAMESPACE)
         original = stored.get("@key") if isinstance(stored, dict) else None
         wanted = source.key or (original if isinstance(original, str) else None)
-        if not wanted or not _SAFE_KEY.match(wanted):
-            wanted = base_key(source)
-        key = unique_key(wanted, taken)
-        taken.add(key)
-        out.append(key)
-    return out
+        if wanted and _SAFE_KEY.match(wanted):
+            key = unique_key(wanted, taken)
+            taken.add(key)
+            out.append(key)
+        else:
+            out.append(None)
+    for index, source in enumerate(records):
+        if out[index] is None:
+            key = unique_key(base_key(source), taken)
+            taken.add(key)
+            out[index] = key
+    return [key for key in out if key is not None]  # every record has one by now
 
 
 def dump(records: Sequence[Source], dialect: Dialect, *, ascii: bool = False) -> str:

@@ -495,13 +495,16 @@ def test_keys_are_unique_stable_and_generated_when_missing() -> None:
         Source(**base, creators=author),
         Source(**base, key="deutscher1963prophet"),
         Source(type="book", title="Untitled"),
+        Source(**base, key="Deutscher1963prophet"),
     ]
     keys = re.findall(r"^@\w+\{([^,]+),", bibtex.write(records), re.MULTILINE)
+    # the record's own key is kept; generated keys go around it (and around case variants)
     assert keys == [
-        "deutscher1963prophet",
-        "deutscher1963propheta",
         "deutscher1963prophetb",
+        "deutscher1963prophetc",
+        "deutscher1963prophet",
         "untitled",
+        "Deutscher1963propheta",
     ]
     assert re.findall(r"^@\w+\{([^,]+),", bibtex.write(records), re.MULTILINE) == keys
 
