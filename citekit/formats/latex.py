@@ -16,9 +16,9 @@ from functools import lru_cache
 # Deeper nesting than this is no bibliography (and would exhaust pylatexenc's recursion).
 MAX_DEPTH = 64
 
-# Private-use characters mark protected groups and decoded escapes while the text is decoded, so
-# neither pylatexenc nor the quick path reinterprets them.
-_OPEN, _CLOSE = "\ue000", "\ue001"
+# Private-use characters (plane 15, which no bibliography uses) mark protected groups and decoded
+# escapes while the text is decoded, so neither pylatexenc nor the quick path reinterprets them.
+_OPEN, _CLOSE = "\U000f0000", "\U000f0001"
 
 # Escapes people write in BibTeX and the characters they stand for (also what the writer emits).
 ESCAPES: dict[str, str] = {
@@ -79,7 +79,7 @@ ESCAPES: dict[str, str] = {
     r"\texttrademark": "™",
     r"\textdegree": "°",
 }
-_SENTINEL_BASE = 0xE010
+_SENTINEL_BASE = 0xF0010
 _SENTINELS = {latex: chr(_SENTINEL_BASE + i) for i, latex in enumerate(ESCAPES)}
 _FROM_SENTINEL = str.maketrans(
     {chr(_SENTINEL_BASE + i): ch for i, ch in enumerate(ESCAPES.values())}

@@ -561,9 +561,7 @@ _WORD = st.text(
 )
 _TEXT = st.lists(
     st.text(
-        alphabet=st.characters(
-            categories=("L", "N", "P", "S", "Zs"), exclude_characters="\ue000\ue001"
-        ),
+        alphabet=st.characters(categories=("L", "N", "P", "S", "Zs")),
         min_size=1,
         max_size=12,
     ).map(lambda s: "_".join(s.split()) or "x"),
