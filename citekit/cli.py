@@ -726,9 +726,9 @@ def claims_list(
         claims = services.list_claims(
             session, article=article, unsupported=unsupported, section=section
         )
-        counts = {c.id: len(services.sources_for_claim(session, claim=c.id or "")) for c in claims}
+        counts = services.citation_counts(session, article=article)
     if as_json:
-        print_json([{**_claim_json(c), "citations": counts[c.id]} for c in claims])
+        print_json([{**_claim_json(c), "citations": counts.get(c.id or "", 0)} for c in claims])
         return
     if not claims:
         console.print("no claims")
@@ -738,7 +738,8 @@ def claims_list(
         table.add_column(column, overflow="fold")
     for c in claims:
         kind = c.kind.value + (" (orphan)" if c.orphan else "")
-        table.add_row(c.id, c.section or "", kind, str(counts[c.id]), _short(c.text, 100))
+        cites = str(counts.get(c.id or "", 0))
+        table.add_row(c.id, c.section or "", kind, cites, _short(c.text, 100))
     console.print(table)
     console.print(f"{len(claims)} claims")
 

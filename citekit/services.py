@@ -972,6 +972,18 @@ def list_claims(
     return [_claim(r) for r in rows]
 
 
+def citation_counts(session: Session, *, article: str | None = None) -> dict[str, int]:
+    """How many citations each claim of an article has (claims without any are left out)."""
+    article_id = _article_row(session, article).id
+    statement = (
+        select(CitationRow.claim_id, func.count())
+        .join(ClaimRow, col(ClaimRow.id) == col(CitationRow.claim_id))
+        .where(ClaimRow.article_id == article_id)
+        .group_by(col(CitationRow.claim_id))
+    )
+    return {claim_id: int(n) for claim_id, n in session.exec(statement)}
+
+
 def _backed_claim_ids(session: Session, article_id: str) -> set[str]:
     statement = (
         select(CitationRow.claim_id)

@@ -55,6 +55,8 @@ def test_link_unlink_coverage(runner: CliRunner) -> None:
         ["link", "Trotsky in 1918.", "t1918", "--relation", "illustrates", "--locator", "fig. 1"],
     )
     assert linked.exit_code == 0, linked.output
+    listed = json.loads(runner.invoke(app, ["claims", "list", "--json"]).stdout)
+    assert [c["text"] for c in listed if c["citations"]] == ["Trotsky in 1918."]
     again = runner.invoke(app, ["link", "Trotsky in 1918.", "t1918", "--locator", "fig. 1"])
     assert again.exit_code == 1 and "already cites" in again.output
     bad = runner.invoke(app, ["link", "Trotsky", "t1918"])

@@ -196,3 +196,10 @@ def test_suggestion_for_a_claim_referring_back(session: Session, demo: str) -> N
     (top, *_) = services.suggest_sources(session, claim="The book sold well")
     assert top.source.key == "trotsky1937revolution"
     assert any("sentence before" in r.detail for r in top.reasons)
+
+
+def test_citation_counts(session: Session, demo: str) -> None:
+    counts = services.citation_counts(session)
+    assert len(counts) == 30 and sum(counts.values()) == 33
+    (claim,) = services.find_claims(session, quote="the Moscow Trials were frameups")
+    assert counts[claim.id or ""] == 2
