@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +17,6 @@ from citekit.formats.latex import ascii_table, escape, to_latex, to_unicode
 from citekit.model import Creator, CreatorRole, PartialDate, Source, SourceType
 
 DATA = Path(__file__).parent / "data"
-CHECKS = Path(__file__).resolve().parents[3] / "shared" / "checks"
 DEMO = Path(__file__).resolve().parents[2] / "references" / "trotsky-last-exile" / "sources.json"
 
 
@@ -682,22 +678,6 @@ def test_property_escape_reads_back(text: str) -> None:
 # -- real clients -----------------------------------------------------------------------------
 
 
-def _check(path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    script = CHECKS / "check_bibtex.sh"
-    if not script.exists():
-        pytest.skip(f"real-client checks not found at {CHECKS}")
-    if not Path("/tmp/checks-venv/bin/pybtex").exists() or shutil.which("bibtex") is None:
-        pytest.skip("real-client checks not set up (run ../shared/checks/setup.sh)")
-    return subprocess.run(
-        [str(script), str(path)],
-        capture_output=True,
-        text=True,
-        timeout=3600,
-        check=False,
-        env={**os.environ, **env},
-    )
-
-
 def generated_library(count: int) -> list[Source]:
     """A library shaped like real ones: every common type, particles, accents, protected words."""
     kinds = ["book", "article-journal", "chapter", "webpage", "thesis", "report", "graphic"]
@@ -728,24 +708,25 @@ def generated_library(count: int) -> list[Source]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("module", [bibtex, biblatex])
-def test_demo_library_export_passes_the_real_clients(module: Any, tmp_path: Path) -> None:
+def test_demo_library_export_passes_the_real_clients(
+    module: Any, tmp_path: Path, real_client_check: Any
+) -> None:
     from citekit.formats import csljson
 
     demo = csljson.parse(DEMO.read_text())
     assert len(demo.records) == 18
     path = tmp_path / "demo.bib"
     path.write_text(module.write(demo.records), encoding="utf-8")
-    done = _check(path)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert "18 entries" in done.stdout.splitlines()[-1]
+    passed, output = real_client_check("bibtex", path, EXPECT_COUNT="18")
+    assert passed, output[-4000:]
     ascii_path = tmp_path / "demo-ascii.bib"
     ascii_path.write_text(module.write(demo.records, ascii=True), encoding="ascii")
-    done = _check(ascii_path)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    passed, output = real_client_check("bibtex", ascii_path, EXPECT_COUNT="18")
+    assert passed, output[-4000:]
 
 
 @pytest.mark.slow
-def test_ten_thousand_entries_pass_the_real_clients(tmp_path: Path) -> None:
+def test_ten_thousand_entries_pass_the_real_clients(tmp_path: Path, real_client_check: Any) -> None:
     records = generated_library(10_000)
     path = tmp_path / "big.bib"
     path.write_text(bibtex.write(records), encoding="utf-8")
@@ -753,9 +734,10 @@ def test_ten_thousand_entries_pass_the_real_clients(tmp_path: Path) -> None:
     # pandoc 3.9's citeproc is quadratic on author-date styles (DESIGN.md: over 270 s for
     # 10,000 entries) and the check gives each client run 120 s, so the big library is rendered
     # by pandoc 2.17 only; pandoc 3.9 reads and renders the demo library above.
-    done = _check(path, CHECKS_PANDOC="/usr/bin/pandoc", EXPECT_COUNT="10000")
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert "10000 entries" in done.stdout.splitlines()[-1]
+    passed, output = real_client_check(
+        "bibtex", path, CHECKS_PANDOC="/usr/bin/pandoc", EXPECT_COUNT="10000"
+    )
+    assert passed, output[-4000:]
 
 
 def test_a_key_citekit_does_not_allow_is_kept_for_export_not_fatal() -> None:
