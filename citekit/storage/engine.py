@@ -30,7 +30,8 @@ def make_engine(url: str | None = None, *, migrate: bool = True, **options: Any)
     if parsed.get_backend_name() == "sqlite":
         options.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **options)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     else:
         options.setdefault("pool_size", settings.pool_size)
         options.setdefault("max_overflow", settings.max_overflow)
@@ -41,13 +42,21 @@ def make_engine(url: str | None = None, *, migrate: bool = True, **options: Any)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The sqlite3 module opens and commits transactions on its own schedule, which makes
+    # SAVEPOINTs commit for real; SQLAlchemy's recipe: let the driver do nothing and emit BEGIN
+    # ourselves (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def alembic_config() -> Config:

@@ -196,3 +196,20 @@ def test_source_model_is_what_storage_returns(library: Session) -> None:
     rows, _ = services.list_sources(library, q="Volkogonov")
     assert isinstance(rows[0], Source)
     assert [c.role for c in rows[0].creators] == ["author", "translator"]
+
+
+def test_a_savepoint_rolls_back_with_its_transaction(engine: Engine) -> None:
+    """Nested transactions must not commit on their own (SQLite's driver would let them)."""
+    with pytest.raises(RuntimeError), session_scope(engine) as s:
+        with s.begin_nested():
+            services.add_source(s, data=DEUTSCHER)
+        raise RuntimeError("interrupted")
+    with session_scope(engine) as s:
+        assert services.count_sources(s) == 0
+    with session_scope(engine) as s:
+        with pytest.raises(InvalidRecord), s.begin_nested():
+            services.add_source(s, data={**DEUTSCHER, "key": "kept"})
+            services.add_source(s, data={"type": "book"})
+        services.add_source(s, data={**DEUTSCHER, "key": "after"})
+    with session_scope(engine) as s:
+        assert [x.key for x in services.list_sources(s)[0]] == ["after"]
