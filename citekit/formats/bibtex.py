@@ -788,8 +788,7 @@ def parse(text: str) -> ParseResult:
             entry.comments, pending = pending, []
             entries.append(entry)
         else:
-            reason = str(getattr(block, "error", "") or "cannot read this entry")
-            fail(line, block.raw, _failure_reason(block, reason))
+            fail(line, block.raw, _failure_reason(block))
     if pending and entries:
         entries[-1].comments += pending
     _resolve_crossrefs(entries, result)
@@ -814,14 +813,19 @@ def parse(text: str) -> ParseResult:
     return result
 
 
-def _failure_reason(block: Any, error: str) -> str:
-    raw = block.raw.lstrip()
-    first = error.strip().splitlines()[0] if error.strip() else ""
-    if raw.startswith("@") and raw.count("{") > raw.count("}"):
-        return "unbalanced braces: the entry is not closed before the next entry or the end"
-    if raw.startswith("@"):
-        return f"not a well-formed entry{': ' + first if first else ''}"
-    return first or "not a BibTeX entry"
+def _failure_reason(block: Any) -> str:
+    """Why bibtexparser gave up on a block, in words that point at the fix."""
+    error = getattr(block, "error", None)
+    reason = str(getattr(error, "abort_reason", "") or error or "").strip().rstrip(".")
+    if "closing `}`" in reason:
+        return f"unbalanced braces: a value is not closed before the next entry ({reason})"
+    if 'closing `"`' in reason:
+        return f'a "quoted" value is not closed before the next entry ({reason})'
+    if "end of file" in reason:
+        return "unbalanced braces: the file ends inside this entry (a '}' is missing)"
+    if block.raw and block.raw.lstrip().startswith("@"):
+        return f"not a well-formed entry: {reason}" if reason else "not a well-formed entry"
+    return reason or "not a BibTeX entry"
 
 
 def _read_fields(

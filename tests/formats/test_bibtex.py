@@ -354,6 +354,14 @@ def test_malformed_entries_fail_clearly_and_good_ones_survive(bad: str, reason: 
         assert "after" in keys
 
 
+def test_an_entry_cut_off_at_the_end_of_the_file() -> None:
+    result = bibtex.parse(f"{GOOD}\n@book{{cut, title = {{Half}}")
+    assert [r.key for r in result.records] == ["good"]
+    assert [str(f) for f in result.failures] == [
+        "line 2: unbalanced braces: the file ends inside this entry (a '}' is missing)"
+    ]
+
+
 def test_missing_comma_names_the_line() -> None:
     result = bibtex.parse(f"{GOOD}\n@book{{k,\n  title = {{A}}\n  year = {{2000}},\n}}")
     assert [str(f) for f in result.failures] == [
