@@ -39,7 +39,7 @@ def parse_accept(header: str | None) -> list[MediaRange]:
             continue
         message = Message()
         message["content-type"] = part.strip()
-        params = {k.lower(): v for k, v in message.get_params()[1:]}
+        params = {k.lower(): v for k, v in (message.get_params() or [])[1:]}
         try:
             q = float(params.pop("q", "1"))
         except ValueError:

@@ -13,7 +13,7 @@ from citekit.model import Creator, Locator, Provenance, Rank, Relation, Source
 from citekit.model.names import kebab
 
 SERVER_FIELDS = ("id", "version", "created", "modified")
-EXAMPLE_SOURCE = {
+EXAMPLE_SOURCE: dict[str, JsonValue] = {
     "type": "book",
     "key": "deutscher1963",
     "group": "secondary",
@@ -51,7 +51,9 @@ def _optional_fields() -> dict[str, Any]:
     for name, info in Source.model_fields.items():
         if name in SERVER_FIELDS:
             continue
-        annotation = (info.annotation | int) if name in numbers else info.annotation
+        annotation: Any = info.annotation
+        if name in numbers:
+            annotation = annotation | int
         fields[name] = (
             annotation | None,
             Field(default=None, alias=info.alias or kebab(name), description=info.description),

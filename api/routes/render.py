@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -37,7 +37,7 @@ StyleParam = Annotated[
         description="A native style (`chicago`, `apa`, `mla` …) or any CSL style id (`ieee`).",
     ),
 ]
-TEXT_CONTENT = {
+TEXT_CONTENT: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The rendered text.",
         "content": {media: {"schema": {"type": "string"}} for media in FORMAT_MEDIA.values()},
