@@ -804,6 +804,9 @@ def parse(text: str) -> ParseResult:
             fail(entry.line, entry.raw, f"cannot read this entry ({exc})", entry.key)
             continue
         result.warnings += builder.warnings
+    # in file order, whichever step found them
+    result.failures.sort(key=lambda f: f.line or 0)
+    result.warnings.sort(key=lambda n: (n.line is None, n.line or 0))
     if preamble:
         result.warnings.append(
             Notice(

@@ -354,6 +354,38 @@ def test_malformed_entries_fail_clearly_and_good_ones_survive(bad: str, reason: 
         assert "after" in keys
 
 
+def test_a_file_with_every_common_mistake() -> None:
+    result = bibtex.parse((DATA / "malformed.bib").read_text())
+    assert [r.key for r in result.records] == [
+        "good1",
+        "dupfield",
+        "badisbn",
+        "macro",
+        "oddtype",
+        "future",
+        "good2",
+    ]
+    failures = [(f.line, f.key, f.reason.split(":")[0]) for f in result.failures]
+    assert failures == [
+        (5, "nocomma", "field 'title' (line 5)"),
+        (10, "good1", "duplicate key 'good1' (first at line 2)"),
+        (26, "deep", "field 'title' (line 26)"),
+        (28, "notitle", "invalid record"),
+        (30, None, "unbalanced braces"),
+    ]
+    warned = {n.line: str(n) for n in result.warnings}
+    assert "duplicate field 'title'" in warned[14]
+    assert "invalid ISBN" in warned[18]
+    assert "undefined macro 'undefinedpress'" in warned[20]
+    assert "unknown entry type @sketchbook" in warned[22]
+    assert "in the future" in warned[24]
+    by_key = {r.key: r for r in result.records}
+    assert by_key["dupfield"].title == "My Life"
+    assert by_key["oddtype"].title == "Notes from Coyoacán"
+    assert by_key["future"].accessed is None
+    assert by_key["future"].extra["bibtex"]["urldate"] == "2999-01-01"
+
+
 def test_an_entry_cut_off_at_the_end_of_the_file() -> None:
     result = bibtex.parse(f"{GOOD}\n@book{{cut, title = {{Half}}")
     assert [r.key for r in result.records] == ["good"]
