@@ -158,7 +158,7 @@ def test_html_escapes_titles_and_links_urls() -> None:
 # Differences that remain are deliberate CMOS readings (each is asserted below, so a change on
 # either side shows up):
 # - report numbers: citeproc reads "100-3" (a file number) as a range and writes "Nos. 100-3";
-#   it names one report, so citekit writes "No. 100-3" (CMOS 14.? numbers as given).
+#   it names one report, so citekit writes "No. 100-3" (the number as the record gives it).
 EXPECTED_DIFFERENCES = {"fbi1940trotsky"}
 # Records are compared as CSL sees them: CSL has no "transcriber" role, so pandoc cannot show
 # "Transcribed by …" (citekit does, as the demo article does); those names are left out of the

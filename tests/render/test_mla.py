@@ -68,7 +68,7 @@ def entry(data: dict) -> str:
 
 
 def test_manual_journal_article_example() -> None:
-    # MLA Handbook 9, 5.? (a journal article in a print journal)
+    # the MLA Handbook (9th ed.) example of a journal article
     record = {
         "type": "article-journal",
         "title": "Redefining Reading: The Impact of Digital Communication Media",
