@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.status import HTTP_500_INTERNAL_SERVER_ERROR
@@ -133,6 +133,21 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _storage_validation(request: Request, exc: Exception) -> JSONResponse:
+    # A record that passed the model but not a storage row's limits (a 400-character DOI, a
+    # 20-ISBN list): still the client's input, so a 422 naming the field, not a 500.
+    assert isinstance(exc, ValidationError)
+    errors = [_field_error(tuple(e["loc"]), str(e["msg"]), str(e["type"])) for e in exc.errors()]
+    return problem_response(
+        422,
+        "Invalid record",
+        "; ".join(f"{e['path']}: {e['msg']}" for e in errors),
+        type_="urn:citekit:problem:invalid-record",
+        instance=request.url.path,
+        errors=errors,
+    )
+
+
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     try:
@@ -203,6 +218,7 @@ def install(app: FastAPI) -> None:
     """Register the problem+json handlers on ``app``."""
     app.add_exception_handler(CitekitError, _citekit_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ValidationError, _storage_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
 

@@ -201,3 +201,20 @@ def test_health(client: TestClient) -> None:
     assert body["status"] == "ok"
     assert body["database"] in ("sqlite", "postgresql")
     assert body["sources"] == 0
+
+
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [
+        ({"DOI": "10.1234/" + "a" * 400}, "DOI"),
+        ({"creators": [{"family": "F" * 400}]}, "first_creator"),
+        ({"ISBN": " ".join(["978-0-19-281065-6"] * 20)}, "ISBN"),
+    ],
+)
+def test_values_too_long_to_store_are_a_422(
+    client: TestClient, write_headers: dict, record: dict, field: str
+) -> None:
+    response = client.post("/sources", json={**BOOK, **record}, headers=write_headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["path"] == field
+    assert client.get("/sources").json()["count"] == 0
