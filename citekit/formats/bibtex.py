@@ -235,6 +235,11 @@ def evaluate(raw: str, macros: Mapping[str, str], undefined: list[str]) -> str:
     Undefined macros are appended to ``undefined`` and read as their own name, as BibTeX warns
     and goes on. Text after a value that is not ``#`` means a comma is missing.
     """
+    # most values are one braced string with no braces inside: no need to walk them
+    if raw[:1] == "{" and raw[-1:] == "}" and raw.count("{") == 1 and raw.count("}") == 1:
+        if len(raw) - 2 > MAX_FIELD_CHARS:
+            raise BadValue(f"value longer than {MAX_FIELD_CHARS:,} characters")
+        return raw[1:-1]
     out: list[str] = []
     size = 0
     pos, end = 0, len(raw)
