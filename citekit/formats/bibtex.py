@@ -5,13 +5,21 @@ bibtexparser v2 only splits the text into blocks; values are evaluated here (``@
 (``latex.to_unicode``; never ``url``, ``doi`` or file fields), names are split on the raw value
 and only then decoded. Whatever has no CSL home is kept in ``extra["bibtex"]`` and written back:
 
-* ``extra["bibtex"][field]`` — a field with no CSL variable (``keywords``, ``file``, ...);
+* ``extra["bibtex"][field]`` — a field with no CSL variable (``keywords``, ``file``, ...), or
+  one the model rejected (an ISBN with a bad checksum), decoded to Unicode;
 * ``"@type"`` — the entry type read, when it is not the one the writer would choose;
-* ``"@protect"`` — ``{field: [[offset, text], ...]}``, the ``{Case Protected}`` spans;
+* ``"@protect"`` — ``{attribute or field: [[offset, text], ...]}``, the ``{Case Protected}``
+  spans of the decoded text (offsets into it);
+* ``"@key"`` — a key citekit does not allow (``müller/2001``): the record gets a new one on
+  import, and this one is written back;
 * ``"@others"`` — name fields that ended in ``and others``;
 * ``"@preamble"`` / ``"@comments"`` — the file's ``@preamble`` (kept with every record) and the
   comments written before the entry;
-* ``"@crossref"`` — the parent's key (its fields are inherited when read and written inline).
+* ``"@crossref"`` — the parent's key (its fields are inherited when read and written inline;
+  ``crossref`` itself is written when the parent follows the child in the output).
+
+A record whose CSL type the entry type cannot carry (``@misc`` for a web page, ``@article`` for
+CSL's generic ``article``) gets ``entrysubtype = {webpage}``, which the reader maps back.
 
 >>> [s.title for s in parse("@book{k, title = {The {DNA} of Z{\\\\\\"u}rich}}").records]
 ['The DNA of Zürich']
