@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 import citekit
@@ -16,6 +19,7 @@ from api.routes import claims, files, library, meta, render, sources
 from api.schemas import ArticleText, ManuscriptText
 from citekit.config import Settings, get_settings
 
+STATIC = Path(__file__).resolve().parent / "static"
 DESCRIPTION = """\
 Sources, claims and bibliographies over HTTP, in the conventions of the Zotero Web API:
 versions as `ETag` / `Last-Modified-Version`, writes guarded by `If-Match` or
@@ -70,6 +74,13 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
     # library before sources: /sources/duplicates must not be read as /sources/{ref}.
     for module in (meta, library, sources, claims, render, files):
         app.include_router(module.router)
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def home() -> FileResponse:
+        """The web page: search, cite, bibliography."""
+        return FileResponse(STATIC / "index.html")
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

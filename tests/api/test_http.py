@@ -218,3 +218,12 @@ def test_values_too_long_to_store_are_a_422(
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["path"] == field
     assert client.get("/sources").json()["count"] == 0
+
+
+def test_the_web_page_and_its_files(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    for asset in ("/static/citekit.js", "/static/citekit.css"):
+        assert asset in page.text
+        assert client.get(asset).status_code == 200
+    assert "/" not in client.get("/openapi.json").json()["paths"]
