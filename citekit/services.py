@@ -319,8 +319,24 @@ class ClaimDetail(BaseModel):
 
 def claim_with_sources(session: Session, *, ref: str) -> ClaimDetail:
     """A claim (id or quote) and its citations with their sources, preferred first."""
-    claim = get_claim(session, ref=ref)
-    return ClaimDetail(claim=claim, citations=sources_for_claim(session, claim=claim.id or ref))
+    # One round trip for the common case (an id): the claim outer-joined to its links.
+    statement = (
+        select(ClaimRow, CitationRow, SourceRow)
+        .outerjoin(CitationRow, col(CitationRow.claim_id) == col(ClaimRow.id))
+        .outerjoin(SourceRow, col(SourceRow.id) == col(CitationRow.source_id))
+        .where(ClaimRow.id == ref)
+    )
+    rows = list(session.exec(statement))
+    if not rows:  # not an id: a quote, or nothing (NotFound)
+        claim = get_claim(session, ref=ref)
+        return ClaimDetail(claim=claim, citations=sources_for_claim(session, claim=claim.id or ref))
+    supports = [
+        ClaimSupport(citation=_citation(c), source=repo.row_to_source(s))
+        for _, c, s in rows
+        if c is not None and s is not None
+    ]
+    supports.sort(key=lambda x: (_RANK_ORDER[x.citation.rank], x.source.key or ""))
+    return ClaimDetail(claim=_claim(rows[0][0]), citations=supports)
 
 
 def cite_sources(
