@@ -97,7 +97,7 @@ def _flush(session: Session, what: str) -> None:
     try:
         session.flush()
     except IntegrityError as exc:
-        session.rollback()
+        # No rollback here: the caller's savepoint or session_scope undoes exactly its own work.
         raise Conflict(f"{what} conflicts with a stored record (a key or id is taken)") from exc
 
 
@@ -1724,7 +1724,7 @@ def import_records(
                 progress(position + 1, total)
         session.flush()
     except IntegrityError as exc:
-        session.rollback()
+        # No rollback here: the caller's savepoint or session_scope undoes exactly its own work.
         raise Conflict(f"the import conflicts with a stored record: {exc.orig}") from None
     except BaseException:
         # Interrupted or failed: nothing of this import may reach the database.

@@ -161,9 +161,9 @@ class Source(BaseModel):
     archive_place: str | None = None
     event_title: str | None = None
     url: str | None = Field(default=None, alias="URL")
-    doi: str | None = Field(default=None, alias="DOI")
-    isbn: str | None = Field(default=None, alias="ISBN")
-    issn: str | None = Field(default=None, alias="ISSN")
+    doi: str | None = Field(default=None, alias="DOI", max_length=300)
+    isbn: str | None = Field(default=None, alias="ISBN", max_length=200)
+    issn: str | None = Field(default=None, alias="ISSN", max_length=200)
     language: str | None = None
     abstract: str | None = None
     note: str | None = None

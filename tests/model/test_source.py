@@ -180,3 +180,8 @@ def test_roles_include_transcriber_and_group_defaults() -> None:
 def test_extra_keeps_anything_json() -> None:
     extra = {"bibtex.file": ":a.pdf:PDF", "numbers": [1, 2.5], "nested": {"a": None}}
     assert validate_source({"type": "book", "title": "t", "extra": extra}).extra == extra
+
+
+def test_identifier_fields_have_storage_limits() -> None:
+    errors = errors_of({"type": "book", "title": "t", "DOI": "10.1000/" + "x" * 400})
+    assert "300" in errors["DOI"]

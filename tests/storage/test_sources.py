@@ -29,7 +29,7 @@ def test_migrations_create_every_table(engine: Engine) -> None:
 
 def test_add_get_round_trip_keeps_every_field(session: Session) -> None:
     stored = services.add_source(session, data=DEUTSCHER)
-    assert stored.id and len(stored.id) == 8
+    assert stored.id and len(stored.id) == 10
     assert stored.key == "deutscher1963prophet"
     assert stored.version == 1 and stored.created is not None
     again = services.get_source(session, ref=stored.key)
