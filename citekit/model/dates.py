@@ -8,7 +8,7 @@ from datetime import date
 from functools import total_ordering
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_serializer, model_validator
 
 MONTHS: dict[str, int] = {
     name.lower(): number
@@ -35,6 +35,28 @@ _HUMAN = [
 ]
 _CIRCA = re.compile(r"^(?:c\.|ca\.|circa|approx\.|about)\s*", re.IGNORECASE)
 _DASHES = re.compile(r"\s*[–—‒-]\s*")
+
+
+# The JSON form of a date, for schemas: EDTF / ISO text or a CSL date object.
+CSL_DATE_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "examples": ["1937", "1941-08", "1932/1933", "1920~", "n.d."]},
+        {
+            "type": "object",
+            "properties": {
+                "date-parts": {
+                    "type": "array",
+                    "items": {"type": "array", "items": {"type": ["integer", "string"]}},
+                },
+                "season": {"type": ["integer", "string"]},
+                "circa": {"type": ["boolean", "integer", "string"]},
+                "literal": {"type": "string"},
+                "raw": {"type": "string"},
+            },
+        },
+        {"type": "null"},
+    ]
+}
 
 
 class DatePoint(BaseModel):
@@ -106,11 +128,11 @@ class PartialDate(BaseModel):
     @classmethod
     def _coerce(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return cls.parse(value).model_dump()
+            return cls.parse(value).fields()
         if isinstance(value, int) and not isinstance(value, bool):
             return {"start": {"year": value}}
         if isinstance(value, dict) and ("date-parts" in value or "raw" in value):
-            return cls.from_csl(value).model_dump()
+            return cls.from_csl(value).fields()
         return value
 
     @model_validator(mode="after")
@@ -253,6 +275,15 @@ class PartialDate(BaseModel):
             points[0] = DatePoint(year=points[0].year, season=number)
         circa = value.get("circa") not in (None, False, "", 0)
         return cls(start=points[0], end=points[1] if len(points) > 1 else None, circa=circa)
+
+    def fields(self) -> dict[str, Any]:
+        """The model's own fields (``model_dump`` gives the CSL form instead)."""
+        return {name: getattr(self, name) for name in type(self).model_fields}
+
+    @model_serializer(mode="plain")
+    def _serialise_as_csl(self) -> dict[str, Any]:
+        """Dumped (to JSON, to storage, over the API) as a CSL date; read back losslessly."""
+        return self.to_csl()
 
     # -- views --------------------------------------------------------------------------------
 

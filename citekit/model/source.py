@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -16,6 +16,7 @@ from pydantic import (
     JsonValue,
     ValidationError,
     ValidatorFunctionWrapHandler,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -25,7 +26,7 @@ from stdnum import issn as stdnum_issn
 from stdnum.exceptions import ValidationError as StdnumError
 
 from citekit.errors import FieldError, InvalidRecord
-from citekit.model.dates import PartialDate
+from citekit.model.dates import CSL_DATE_SCHEMA, PartialDate
 from citekit.model.names import Creator, CreatorRole, kebab
 
 
@@ -112,6 +113,9 @@ DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORE
 MIN_YEAR = -3000
 
 
+CslDate = Annotated[PartialDate | None, WithJsonSchema(CSL_DATE_SCHEMA)]
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -139,9 +143,9 @@ class Source(BaseModel):
     title: str | None = None
     title_short: str | None = None
     creators: list[Creator] = Field(default_factory=list)
-    issued: PartialDate | None = None
-    original_date: PartialDate | None = None
-    accessed: PartialDate | None = None
+    issued: CslDate = None
+    original_date: CslDate = None
+    accessed: CslDate = None
     container_title: str | None = None
     collection_title: str | None = None
     collection_number: str | None = None

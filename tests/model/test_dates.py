@@ -97,3 +97,13 @@ def test_sorting() -> None:
     ]
     assert PartialDate.parse("1937") < PartialDate.parse("1938")
     assert PartialDate.parse("1938") >= PartialDate.parse("1937-12-31")
+
+
+def test_dates_dump_as_csl_and_read_back() -> None:
+    from citekit.model import Source
+
+    source = Source(type="book", title="t", issued="1932/..", accessed="2024-12-18")
+    dumped = source.model_dump(mode="json", by_alias=True, exclude_none=True)
+    assert dumped["issued"] == {"date-parts": [[1932]], "raw": "1932/.."}
+    assert dumped["accessed"] == {"date-parts": [[2024, 12, 18]]}
+    assert Source.model_validate(dumped) == source
