@@ -210,19 +210,34 @@ def list_sources(
         )
     if direction not in ("asc", "desc"):
         raise InvalidRecord([FieldError(("direction",), "direction is asc or desc")], what="query")
-    conditions = repo.source_filters(
-        q=q, group=group, type=type, year_from=year_from, year_to=year_to, creator=creator
-    )
-    rows, total = repo.query_sources(
-        session, conditions, sort=sort, direction=direction, start=start, limit=limit
-    )
+    dialect = session.get_bind().dialect.name
+    found = None
+    others = group or type or creator or year_from is not None or year_to is not None
+    if q and dialect == "sqlite" and not others:
+        found = repo.search_sources(
+            session, q=q, sort=sort, direction=direction, start=start, limit=limit
+        )
+    if found is None:
+        conditions = repo.source_filters(
+            q=q,
+            group=group,
+            type=type,
+            year_from=year_from,
+            year_to=year_to,
+            creator=creator,
+            dialect=dialect,
+        )
+        found = repo.query_sources(
+            session, conditions, sort=sort, direction=direction, start=start, limit=limit
+        )
+    rows, total = found
     return [repo.row_to_source(r) for r in rows], total
 
 
 def count_sources(session: Session, **filters: Any) -> int:
     """How many sources match the filters of ``list_sources``."""
-    _, total = repo.query_sources(session, repo.source_filters(**filters), limit=0)
-    return total
+    conditions = repo.source_filters(**filters, dialect=session.get_bind().dialect.name)
+    return repo.count_sources(session, conditions)
 
 
 def load_demo_library(session: Session, *, directory: Path = DEMO_DIR) -> int:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from anyascii import anyascii
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, table, union
 from sqlmodel import Session, col, select
 
 from citekit.model import Source
@@ -119,6 +119,49 @@ def _like(value: str) -> str:
     return f"%{escaped}%"
 
 
+# SQLite's FTS5 table over sources.search_text (migration 0002); trigrams need three characters.
+_FTS = table("sources_fts", column("rowid"), column("search_text"))
+_FTS_MIN = 3
+_ROWID = literal_column("sources.rowid")
+# "+rowid" hides the rowid from the planner, so it walks the key index in order and stops at
+# the page's end instead of fetching every match to sort it: faster once matches are common.
+_ROWID_UNINDEXED = literal_column("+sources.rowid")
+_DENSE = 0.02
+
+
+def _word_condition(word: str, q: str) -> ColumnElement[bool]:
+    """One word of ``q``: a substring of search_text, or the DOI, or ``q`` is the key."""
+    return or_(
+        col(SourceRow.search_text).like(_like(word), escape="\\"),
+        col(SourceRow.doi) == word,
+        col(SourceRow.key) == q.strip(),
+    )
+
+
+def search_rowids(q: str) -> tuple[Any, list[str]]:
+    """SQLite: the rowids of sources that match every word of ``q`` of three or more characters
+    (a select, or None if there is none), and the shorter words left for LIKE.
+
+    The FTS5 trigram index answers "every word is a substring of search_text"; rows that match
+    a word only as their DOI or key come from a second, index-backed arm checked word by word.
+    """
+    words = fold(q).split()
+    long_words = [w for w in words if len(w) >= _FTS_MIN]
+    short = [w for w in words if len(w) < _FTS_MIN]
+    if not long_words:
+        return None, short
+    expression = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
+    indexed = select(_FTS.c.rowid).select_from(_FTS)
+    indexed = indexed.where(_FTS.c.search_text.op("MATCH")(expression))
+    by_identifier = (
+        select(_ROWID)
+        .select_from(SourceRow)
+        .where(or_(col(SourceRow.doi).in_(long_words), col(SourceRow.key) == q.strip()))
+        .where(*(_word_condition(w, q) for w in long_words))
+    )
+    return union(indexed, by_identifier), short
+
+
 def source_filters(
     *,
     q: str | None = None,
@@ -127,19 +170,21 @@ def source_filters(
     year_from: int | None = None,
     year_to: int | None = None,
     creator: str | None = None,
+    dialect: str | None = None,
 ) -> list[ColumnElement[bool]]:
-    """SQL conditions for the list filters; every word of ``q`` must occur somewhere."""
+    """SQL conditions for the list filters; every word of ``q`` must occur somewhere.
+
+    With ``dialect="sqlite"`` (``session.get_bind().dialect.name``) ``q`` uses the full-text
+    index; elsewhere LIKE, which PostgreSQL answers from its trigram index.
+    """
     conditions: list[ColumnElement[bool]] = []
     if q:
-        for word in fold(q).split():
-            pattern = _like(word)
-            conditions.append(
-                or_(
-                    col(SourceRow.search_text).like(pattern, escape="\\"),
-                    col(SourceRow.doi) == word,
-                    col(SourceRow.key) == q.strip(),
-                )
-            )
+        words = fold(q).split()
+        if dialect == "sqlite":
+            rowids, words = search_rowids(q)
+            if rowids is not None:
+                conditions.append(_ROWID.in_(rowids))
+        conditions += [_word_condition(word, q) for word in words]
     if group:
         conditions.append(col(SourceRow.group_name) == group)
     if type:
@@ -153,6 +198,20 @@ def source_filters(
     return conditions
 
 
+def count_sources(session: Session, conditions: Sequence[ColumnElement[bool]]) -> int:
+    """How many sources match ``conditions``."""
+    where = and_(True, *conditions)
+    return int(session.exec(select(func.count()).select_from(SourceRow).where(where)).one())
+
+
+def _order(sort: str, direction: str) -> list[Any]:
+    column = SORT_COLUMNS[sort]
+    if sort == "key":  # unique and never NULL: the plain order lets SQLite walk its index
+        return [column.desc() if direction == "desc" else column.asc()]
+    order = (column.desc() if direction == "desc" else column.asc()).nulls_last()
+    return [order, SourceRow.key]
+
+
 def query_sources(
     session: Session,
     conditions: Sequence[ColumnElement[bool]],
@@ -164,13 +223,44 @@ def query_sources(
 ) -> tuple[list[SourceRow], int]:
     """Rows matching ``conditions`` in order, and the total count without paging."""
     where = and_(True, *conditions)
-    total = session.exec(select(func.count()).select_from(SourceRow).where(where)).one()
-    column = SORT_COLUMNS[sort]
-    order = (column.desc() if direction == "desc" else column.asc()).nulls_last()
-    statement = select(SourceRow).where(where).order_by(order, SourceRow.key).offset(start)
+    statement = select(SourceRow).where(where).order_by(*_order(sort, direction)).offset(start)
+    if limit is not None:
+        if limit == 0:
+            return [], count_sources(session, conditions)
+        statement = statement.limit(limit)
+    rows = list(session.exec(statement))
+    # A page that is not full, or no paging at all, tells the total without a second query.
+    if (rows and (limit is None or len(rows) < limit)) or (start == 0 and not rows):
+        return rows, start + len(rows)
+    return rows, count_sources(session, conditions)
+
+
+def search_sources(
+    session: Session,
+    *,
+    q: str,
+    sort: str = "key",
+    direction: str = "asc",
+    start: int = 0,
+    limit: int | None = None,
+) -> tuple[list[SourceRow], int] | None:
+    """SQLite, ``q`` alone: the count from the full-text index, then the page by the plan that
+    suits how many sources match. None when this fast path does not apply."""
+    rowids, short = search_rowids(q)
+    if rowids is None or short:
+        return None
+    subquery = rowids.subquery()
+    total = int(session.exec(select(func.count()).select_from(subquery)).one())
+    if total == 0 or limit == 0 or start >= total:
+        return [], total
+    library = session.exec(select(func.max(_ROWID)).select_from(SourceRow)).one() or 1
+    dense = sort == "key" and total > _DENSE * library
+    membership = (_ROWID_UNINDEXED if dense else _ROWID).in_(select(subquery))
+    statement = select(SourceRow).where(membership).order_by(*_order(sort, direction))
+    statement = statement.offset(start)
     if limit is not None:
         statement = statement.limit(limit)
-    return list(session.exec(statement)), int(total)
+    return list(session.exec(statement)), total
 
 
 def touch(row: Any, now: datetime | None = None) -> None:
