@@ -765,7 +765,10 @@ def generated_library(count: int) -> list[Source]:
                     if i % 5 == 0
                     else []
                 ),
-                issued=PartialDate.of(1900 + i % 120, 1 + i % 12, 1 + i % 28),
+                # most sources give a year only; every fifth a full date
+                issued=PartialDate.of(
+                    1900 + i % 120, *((1 + i % 12, 1 + i % 28) if i % 5 == 0 else ())
+                ),
                 extra={"bibtex": {"@protect": {"title": [[0, "Trotsky"]]}, "keywords": "exile"}},
                 **{name: values[name] for name in _KIND_FIELDS[kind]},
             )
