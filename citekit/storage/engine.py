@@ -29,6 +29,11 @@ def make_engine(url: str | None = None, *, migrate: bool = True, **options: Any)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         options.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        if parsed.database not in (None, "", ":memory:") and "poolclass" not in options:
+            # The default pool (5 + 10 overflow) is smaller than the server's thread pool, so
+            # at 16 concurrent requests some waited for a connection; WAL readers do not block.
+            options.setdefault("pool_size", settings.pool_size)
+            options.setdefault("max_overflow", settings.max_overflow)
         engine = create_engine(url, **options)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
