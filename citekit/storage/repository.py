@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from anyascii import anyascii
-from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, table, union
+from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, table
 from sqlmodel import Session, col, select
 
 from citekit.model import Source
@@ -138,9 +138,10 @@ def _word_condition(word: str, q: str) -> ColumnElement[bool]:
     )
 
 
-def search_rowids(q: str) -> tuple[Any, list[str]]:
+def search_rowids(q: str) -> tuple[tuple[Any, Any] | None, list[str]]:
     """SQLite: the rowids of sources that match every word of ``q`` of three or more characters
-    (a select, or None if there is none), and the shorter words left for LIKE.
+    (two selects, whose union it is, or None if there is none), and the shorter words left for
+    LIKE.
 
     The FTS5 trigram index answers "every word is a substring of search_text"; rows that match
     a word only as their DOI or key come from a second, index-backed arm checked word by word.
@@ -159,7 +160,8 @@ def search_rowids(q: str) -> tuple[Any, list[str]]:
         .where(or_(col(SourceRow.doi).in_(long_words), col(SourceRow.key) == q.strip()))
         .where(*(_word_condition(w, q) for w in long_words))
     )
-    return union(indexed, by_identifier), short
+    # Not a UNION: that sorts every match once more just to drop duplicates.
+    return (indexed, by_identifier), short
 
 
 def source_filters(
@@ -183,7 +185,7 @@ def source_filters(
         if dialect == "sqlite":
             rowids, words = search_rowids(q)
             if rowids is not None:
-                conditions.append(_ROWID.in_(rowids))
+                conditions.append(or_(_ROWID.in_(rowids[0]), _ROWID.in_(rowids[1])))
         conditions += [_word_condition(word, q) for word in words]
     if group:
         conditions.append(col(SourceRow.group_name) == group)
@@ -249,13 +251,18 @@ def search_sources(
     rowids, short = search_rowids(q)
     if rowids is None or short:
         return None
-    subquery = rowids.subquery()
-    total = int(session.exec(select(func.count()).select_from(subquery)).one())
+    indexed, by_identifier = rowids
+    # Matches of the index, plus identifier matches the index does not hold (nearly always none).
+    counted = select(func.count()).select_from(indexed.subquery())
+    others = by_identifier.where(~_ROWID.in_(indexed.where(_FTS.c.rowid == _ROWID)))
+    extra = select(func.count()).select_from(others.subquery())
+    total = int(session.exec(select(counted.scalar_subquery() + extra.scalar_subquery())).one())
     if total == 0 or limit == 0 or start >= total:
         return [], total
     library = session.exec(select(func.max(_ROWID)).select_from(SourceRow)).one() or 1
     dense = sort == "key" and total > _DENSE * library
-    membership = (_ROWID_UNINDEXED if dense else _ROWID).in_(select(subquery))
+    rowid = _ROWID_UNINDEXED if dense else _ROWID
+    membership = or_(rowid.in_(indexed), rowid.in_(by_identifier))
     statement = select(SourceRow).where(membership).order_by(*_order(sort, direction))
     statement = statement.offset(start)
     if limit is not None:
