@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from email.message import Message
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 
 from api.schemas import ArticleText, ManuscriptText
@@ -57,13 +59,28 @@ def _finish(session: Session, *, commit: bool) -> None:
         session.close()
 
 
+_WROTE = "citekit.wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if not state.is_select:  # Core INSERT / UPDATE / DELETE (or text) through the session
+        state.session.info[_WROTE] = True
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request, committed when the route returns (rolled back if it raises).
 
     ``scope="function"`` below closes it (and hands its connection back to the pool) before
     the response is serialised, so a slow client or a large response never holds a connection.
-    Async, because opening a session does no I/O: only the commit goes to the thread pool,
-    which saves a thread hop per request (each costs more than a claim's query).
+    Async, because opening a session does no I/O; a commit after writes goes to the thread pool
+    (it may wait for the disk), ending a read-only transaction does not: each thread hop costs
+    more than a claim's query.
     """
     session = Session(request.app.state.engine, expire_on_commit=False)
     try:
@@ -71,7 +88,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     except BaseException:
         await run_in_threadpool(_finish, session, commit=False)
         raise
-    await run_in_threadpool(_finish, session, commit=True)
+    if session.info.get(_WROTE):
+        await run_in_threadpool(_finish, session, commit=True)
+    else:
+        _finish(session, commit=True)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
