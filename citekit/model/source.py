@@ -107,6 +107,9 @@ REQUIRED: dict[SourceType, list[str | tuple[str, ...]]] = {
     SourceType.SOFTWARE: ["title"],
 }
 
+_REQUIRABLE = sorted(
+    {f for needs in REQUIRED.values() for n in needs for f in (n if isinstance(n, tuple) else (n,))}
+)
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+\-]{0,99}$")
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
@@ -193,7 +196,12 @@ class Source(BaseModel):
                 )
                 for e in exc.errors()
             ]
-        raw = result.model_dump() if result is not None else data
+        # Only the fields a type may require are looked at: no second dump of the whole record.
+        raw = (
+            {"type": result.type, **{f: getattr(result, f) for f in _REQUIRABLE}}
+            if result is not None
+            else data
+        )
         if isinstance(raw, Mapping):
             problems += [
                 InitErrorDetails(
