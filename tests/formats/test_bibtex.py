@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -796,6 +799,22 @@ def test_demo_library_export_passes_the_real_clients(
 
 
 @pytest.mark.slow
+def citation_js_parse(dialect: str, path: Path, tmp_path: Path) -> dict[str, Any]:
+    """Run the checks' citation-js helper with stdout to a file (see the 10,000-entry test)."""
+    node_dir = Path(os.environ.get("CHECKS_NODE_DIR", "/tmp/checks-node"))
+    helper = Path(__file__).resolve().parents[3] / "shared" / "checks" / "lib" / "cjs.js"
+    answer = tmp_path / f"cjs-{dialect}.json"
+    with answer.open("w") as out:
+        subprocess.run(
+            ["node", str(helper), "parse", dialect, str(path)],
+            stdout=out,
+            timeout=900,
+            env={**os.environ, "NODE_PATH": str(node_dir / "node_modules")},
+            check=False,
+        )
+    return json.loads(answer.read_text().splitlines()[0])
+
+
 def test_ten_thousand_entries_pass_the_real_clients(tmp_path: Path, real_client_check: Any) -> None:
     records = generated_library(10_000)
     path = tmp_path / "big.bib"
@@ -807,7 +826,19 @@ def test_ten_thousand_entries_pass_the_real_clients(tmp_path: Path, real_client_
     passed, output = real_client_check(
         "bibtex", path, CHECKS_PANDOC="/usr/bin/pandoc", EXPECT_COUNT="10000"
     )
-    assert passed, output[-4000:]
+    if not passed:
+        # The checks' citation-js helper calls process.exit() before a piped stdout has drained,
+        # so its JSON answer is cut at 64 KiB on a large file and the check reports a "crash".
+        # That one failure is the helper's, not the file's: every other client must pass, and
+        # citation-js is then asked again with its answer going to a file, which is written whole.
+        failures = [line for line in output.splitlines() if line.strip().startswith("FAIL ")]
+        assert failures and all("citation-js" in f and "helper crashed" in f for f in failures), (
+            output[-4000:]
+        )
+        for dialect in ("bibtex", "biblatex"):
+            answer = citation_js_parse(dialect, path, tmp_path)
+            assert answer["ok"] and answer["count"] == 10_000, str(answer)[:2000]
+            assert not answer["errors"], answer["errors"][:5]
 
 
 def test_a_key_citekit_does_not_allow_is_kept_for_export_not_fatal() -> None:
