@@ -363,7 +363,7 @@ def _present(raw: Mapping[str, Any], field: str) -> bool:
 def missing_required(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(field, message) for each field the record's type needs and the record lacks."""
     try:
-        kind = SourceType(raw.get("type"))
+        kind = SourceType(str(raw.get("type")))
     except ValueError:
         return []
     out = []

@@ -9,6 +9,7 @@ from typing import Any
 
 from anyascii import anyascii
 from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, table
+from sqlalchemy.sql.expression import ColumnClause
 from sqlmodel import Session, col, select
 
 from citekit.model import Source
@@ -64,7 +65,9 @@ def source_to_row(source: Source, row: SourceRow | None = None) -> SourceRow:
     data = source.model_dump(mode="json", exclude=_ROW_FIELDS, exclude_none=True)
     if not data.get("extra"):
         data.pop("extra", None)
-    first = source.authors[0] if source.authors else (source.creators or [None])[0]
+    first = (
+        source.authors[0] if source.authors else (source.creators[0] if source.creators else None)
+    )
     values: dict[str, Any] = {
         "key": source.key,
         "type": source.type.value,
@@ -122,10 +125,10 @@ def _like(value: str) -> str:
 # SQLite's FTS5 table over sources.search_text (migration 0002); trigrams need three characters.
 _FTS = table("sources_fts", column("rowid"), column("search_text"))
 _FTS_MIN = 3
-_ROWID = literal_column("sources.rowid")
+_ROWID: ColumnClause[Any] = literal_column("sources.rowid")
 # "+rowid" hides the rowid from the planner, so it walks the key index in order and stops at
 # the page's end instead of fetching every match to sort it: faster once matches are common.
-_ROWID_UNINDEXED = literal_column("+sources.rowid")
+_ROWID_UNINDEXED: ColumnClause[Any] = literal_column("+sources.rowid")
 _DENSE = 0.02
 
 
