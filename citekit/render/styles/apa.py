@@ -28,6 +28,7 @@ from citekit.render.styles.base import (
     edition_text,
     locator_text,
     name_sort_key,
+    parenthetical,
     sort_title,
     title_case,
     year_text,
@@ -374,19 +375,4 @@ class Apa(Style):
         position: Position | Sequence[Position] = Position.FIRST,
     ) -> Node:
         """A parenthetical citation: ``(Trotsky, 1937c, 1960; Deutscher, 1963)`` (APA 8.12)."""
-        parts: list[Node] = []
-        previous: CitationItem | None = None
-        for item in items:
-            same = (
-                previous is not None
-                and not item.prefix
-                and self._who(item.source).plain() == self._who(previous.source).plain()
-            )
-            part = self._cite(item, with_names=not same)
-            if same and previous is not None:
-                glue = "; " if previous.locator is not None else ", "
-                parts[-1] = seq(parts[-1], glue, part)
-            else:
-                parts.append(part)
-            previous = item
-        return seq("(", join(parts, "; "), ")")
+        return parenthetical(items, who=self._who, cite=self._cite)

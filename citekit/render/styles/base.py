@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -551,3 +551,29 @@ def locator_text(locator: Locator | None, *, page_label: bool = False) -> str:
 def as_nodes(parts: Iterable[Node | str | None]) -> list[Node]:
     """Non-empty parts as nodes (for styles that assemble lists before joining)."""
     return [p if isinstance(p, Node) else seq(p) for p in parts if p]
+
+
+def parenthetical(
+    items: Sequence[CitationItem],
+    *,
+    who: Callable[[Source], Node],
+    cite: Callable[..., Node],
+) -> Node:
+    """An author-date citation in parentheses, naming an author once for consecutive works:
+    ``(Trotsky 1937c, 1960; Deutscher 1963)``; after a locator the years part with a semicolon."""
+    parts: list[Node] = []
+    previous: CitationItem | None = None
+    for item in items:
+        same = (
+            previous is not None
+            and not item.prefix
+            and who(item.source).plain() == who(previous.source).plain()
+        )
+        part = cite(item, with_names=not same)
+        if same and previous is not None:
+            glue = "; " if previous.locator is not None else ", "
+            parts[-1] = seq(parts[-1], glue, part)
+        else:
+            parts.append(part)
+        previous = item
+    return seq("(", join(parts, "; "), ")")

@@ -30,6 +30,7 @@ from citekit.render.styles.base import (
     inverted,
     locator_text,
     page_range,
+    parenthetical,
     sort_text,
     sort_title,
     title_case,
@@ -459,22 +460,7 @@ class ChicagoAuthorDate(Style):
         Consecutive works of the same author name the author once (CMOS 13.114 / 15.29);
         a comma separates their years, a semicolon follows a locator.
         """
-        parts: list[Node] = []
-        previous: CitationItem | None = None
-        for item in items:
-            same = (
-                previous is not None
-                and not item.prefix
-                and self._who(item.source).plain() == self._who(previous.source).plain()
-            )
-            part = self._cite(item, with_names=not same)
-            if same and previous is not None:
-                glue = "; " if previous.locator is not None else ", "
-                parts[-1] = seq(parts[-1], glue, part)
-            else:
-                parts.append(part)
-            previous = item
-        return seq("(", join(parts, "; "), ")")
+        return parenthetical(items, who=self._who, cite=self._cite)
 
 
 class ChicagoAuthorDate17(ChicagoAuthorDate):
