@@ -18,6 +18,7 @@ from sqlmodel import Session
 from citekit import __version__, services
 from citekit.errors import CitekitError, InvalidRecord
 from citekit.model import Source
+from citekit.render import ordered_groups
 
 app = typer.Typer(
     name="citekit",
@@ -171,7 +172,7 @@ def sources_list(
     groups: dict[str, list[Source]] = {}
     for source in rows:
         groups.setdefault(source.group or "", []).append(source)
-    for name in sorted(groups, key=_group_order):
+    for name in ordered_groups(groups):
         members = groups[name]
         table = Table(title=f"{name.capitalize()} ({len(members)})", title_justify="left")
         for column in ("key", "type", "year", "creators", "title"):
@@ -181,11 +182,6 @@ def sources_list(
             table.add_row(s.key, s.type.value, year, _creators(s), s.title or "")
         console.print(table)
     console.print(f"{total} sources in {len(groups)} group{'s' if len(groups) != 1 else ''}")
-
-
-def _group_order(name: str) -> tuple[int, str]:
-    order = {"image": 0, "primary": 1, "secondary": 2}
-    return (order.get(name, 3), name)
 
 
 @sources_app.command("show")
