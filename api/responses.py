@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from pydantic import BaseModel, TypeAdapter
+from pydantic_core import to_json
 
 JSON = "application/json"
 T = TypeVar("T")
@@ -36,6 +37,22 @@ def json_response(
     empty fields (for records, whose every field is optional)."""
     body = model.model_dump_json(by_alias=True, exclude_none=exclude_none)
     return Response(body, status_code=status, media_type=JSON, headers=headers)
+
+
+def record_response(record: Any, *, headers: dict[str, str] | None = None) -> Response:
+    """JSON-ready data (dicts, lists, datetimes) as JSON."""
+    return Response(to_json(record), media_type=JSON, headers=headers)
+
+
+def not_modified(request: Request, etag: str) -> Response | None:
+    """304 when the client's ``If-None-Match`` names ``etag`` (weakly compared, RFC 9110)."""
+    wanted = request.headers.get("if-none-match")
+    if wanted is None:
+        return None
+    tags = [tag.strip().removeprefix("W/") for tag in wanted.split(",")]
+    if "*" in tags or etag.removeprefix("W/") in tags:
+        return Response(status_code=304, headers={"ETag": etag})
+    return None
 
 
 def versioned(model: Any, *, status: int = 200, location: str | None = None) -> Response:
@@ -74,11 +91,15 @@ def page(
     limit: int,
     exclude_none: bool = False,
 ) -> Response:
-    """``{"data": [...], "count": total}`` with ``Total-Results`` and ``Link`` headers."""
-    adapter = _adapters.get(item_type)
-    if adapter is None:
-        adapter = _adapters[item_type] = TypeAdapter(list[item_type])  # type: ignore[valid-type]
-    data = adapter.dump_json(list(items), by_alias=True, exclude_none=exclude_none)
+    """``{"data": [...], "count": total}`` with ``Total-Results`` and ``Link`` headers; items
+    of ``item_type`` (a model), or JSON-ready records when ``item_type`` is None."""
+    if item_type is None:
+        data = to_json(list(items))
+    else:
+        adapter = _adapters.get(item_type)
+        if adapter is None:
+            adapter = _adapters[item_type] = TypeAdapter(list[item_type])  # type: ignore[valid-type]
+        data = adapter.dump_json(list(items), by_alias=True, exclude_none=exclude_none)
     body = b'{"data":%s,"count":%d}' % (data, total)
     headers = {"Total-Results": str(total), "Link": links(request, start, limit, total)}
     return Response(body, media_type=JSON, headers=headers)

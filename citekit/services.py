@@ -13,9 +13,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from pydantic import BaseModel, Field, ValidationError, computed_field
+from pydantic import (
+    BaseModel,
+    Field,
+    FieldSerializationInfo,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    computed_field,
+    field_serializer,
+)
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -188,7 +196,7 @@ def delete_source(session: Session, *, ref: str, expected_version: int | None = 
     session.flush()
 
 
-def list_sources(
+def _source_rows(
     session: Session,
     *,
     q: str | None = None,
@@ -201,8 +209,7 @@ def list_sources(
     direction: str = "asc",
     start: int = 0,
     limit: int | None = None,
-) -> tuple[list[Source], int]:
-    """Sources matching the filters (``q`` searches title, creators, year, DOI, ISBN, key)."""
+) -> tuple[list[Any], int]:
     if sort not in repo.SORT_COLUMNS:
         raise InvalidRecord(
             [FieldError(("sort",), f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")],
@@ -211,27 +218,54 @@ def list_sources(
     if direction not in ("asc", "desc"):
         raise InvalidRecord([FieldError(("direction",), "direction is asc or desc")], what="query")
     dialect = session.get_bind().dialect.name
-    found = None
+    # The match count is kept per library version under the filters (not the page or order).
+    cache_key = ("sources", q, group, type, year_from, year_to, creator)
     others = group or type or creator or year_from is not None or year_to is not None
     if q and dialect == "sqlite" and not others:
         found = repo.search_sources(
-            session, q=q, sort=sort, direction=direction, start=start, limit=limit
-        )
-    if found is None:
-        conditions = repo.source_filters(
+            session,
             q=q,
-            group=group,
-            type=type,
-            year_from=year_from,
-            year_to=year_to,
-            creator=creator,
-            dialect=dialect,
+            sort=sort,
+            direction=direction,
+            start=start,
+            limit=limit,
+            cache_key=cache_key,
         )
-        found = repo.query_sources(
-            session, conditions, sort=sort, direction=direction, start=start, limit=limit
-        )
-    rows, total = found
+        if found is not None:
+            return found
+    conditions = repo.source_filters(
+        q=q,
+        group=group,
+        type=type,
+        year_from=year_from,
+        year_to=year_to,
+        creator=creator,
+        dialect=dialect,
+    )
+    return repo.query_sources(
+        session,
+        conditions,
+        sort=sort,
+        direction=direction,
+        start=start,
+        limit=limit,
+        cache_key=cache_key,
+    )
+
+
+def list_sources(session: Session, **filters: Any) -> tuple[list[Source], int]:
+    """Sources matching the filters (``q`` searches title, creators, year, DOI, ISBN, key;
+    ``group``, ``type``, ``year_from``, ``year_to``, ``creator``; ``sort``, ``direction``,
+    ``start``, ``limit``), and how many match in all."""
+    rows, total = _source_rows(session, **filters)
     return [repo.row_to_source(r) for r in rows], total
+
+
+def list_source_records(session: Session, **filters: Any) -> tuple[list[dict[str, Any]], int]:
+    """As ``list_sources``, but each source as its stored JSON record (CSL spelling), without
+    validating it again (API: GET /sources)."""
+    rows, total = _source_rows(session, **filters)
+    return [repo.source_record(r) for r in rows], total
 
 
 def count_sources(session: Session, **filters: Any) -> int:
@@ -334,24 +368,67 @@ class ClaimDetail(BaseModel):
 
 def claim_with_sources(session: Session, *, ref: str) -> ClaimDetail:
     """A claim (id or quote) and its citations with their sources, preferred first."""
-    # One round trip for the common case (an id): the claim outer-joined to its links.
-    statement = (
-        select(ClaimRow, CitationRow, SourceRow)
-        .outerjoin(CitationRow, col(CitationRow.claim_id) == col(ClaimRow.id))
-        .outerjoin(SourceRow, col(SourceRow.id) == col(CitationRow.source_id))
-        .where(ClaimRow.id == ref)
-    )
-    rows = list(session.exec(statement))
+    rows = repo.claim_with_citations(session, ref)
     if not rows:  # not an id: a quote, or nothing (NotFound)
         claim = get_claim(session, ref=ref)
         return ClaimDetail(claim=claim, citations=sources_for_claim(session, claim=claim.id or ref))
     supports = [
-        ClaimSupport(citation=_citation(c), source=repo.row_to_source(s))
-        for _, c, s in rows
-        if c is not None and s is not None
+        ClaimSupport(
+            citation=_citation(repo.prefixed(row, "citation_")),
+            source=repo.row_to_source(repo.prefixed(row, "source_")),
+        )
+        for row in rows
+        if row["citation_id"] is not None and row["source_id"] is not None
     ]
     supports.sort(key=lambda x: (_RANK_ORDER[x.citation.rank], x.source.key or ""))
-    return ClaimDetail(claim=_claim(rows[0][0]), citations=supports)
+    return ClaimDetail(claim=_claim(repo.prefixed(rows[0], "claim_")), citations=supports)
+
+
+class ClaimRecord(NamedTuple):
+    """``GET /claims/{id}`` as JSON-ready data (the shape of ``ClaimDetail``), its claim's
+    version, and a tag that changes whenever the claim, one of its citations or one of their
+    sources does (an entity tag)."""
+
+    record: dict[str, Any]
+    version: int
+    tag: str
+
+
+def _tag(*versions: object) -> str:
+    return hashlib.blake2b(repr(versions).encode(), digest_size=8).hexdigest()
+
+
+def claim_record(session: Session, *, ref: str) -> ClaimRecord:
+    """As ``claim_with_sources``, with each source read as stored rather than validated again
+    (``repo.source_record``): a claim's page of sources is the API's busiest read."""
+    rows = repo.claim_with_citations(session, ref)
+    if not rows:
+        detail = claim_with_sources(session, ref=ref)
+        record = detail.model_dump(mode="json", by_alias=True)
+        claim = detail.claim
+        parts = [
+            (s.citation.id, s.citation.version, s.source.id, s.source.version)
+            for s in detail.citations
+        ]
+        return ClaimRecord(record, claim.version, _tag(claim.id, claim.version, parts))
+    claim = _claim(repo.prefixed(rows[0], "claim_"))
+    supports = []
+    for row in rows:
+        if row["citation_id"] is None or row["source_id"] is None:
+            continue
+        citation = _citation(repo.prefixed(row, "citation_"))
+        source = repo.source_record(repo.prefixed(row, "source_"))
+        supports.append((_RANK_ORDER[citation.rank], source["key"], citation, source))
+    supports.sort(key=lambda x: (x[0], x[1]))
+    record = {
+        "claim": claim.model_dump(mode="json"),
+        "citations": [
+            {"citation": citation.model_dump(mode="json"), "source": source}
+            for _, _, citation, source in supports
+        ],
+    }
+    parts = [(c.id, c.version, s["id"], s["version"]) for _, _, c, s in supports]
+    return ClaimRecord(record, claim.version, _tag(claim.id, claim.version, parts))
 
 
 def cite_sources(
@@ -686,6 +763,14 @@ class ClaimSupport(BaseModel):
     citation: Citation
     source: Source
 
+    @field_serializer("source", mode="wrap")
+    def _source_without_empty_fields(  # type: ignore[no-untyped-def]
+        self, source: Source, _handler: SerializerFunctionWrapHandler, info: FieldSerializationInfo
+    ):
+        # As everywhere else a source is shown (GET /sources): empty fields are left out, nested
+        # ones too. No return annotation, so that the schema stays Source's.
+        return source.model_dump(mode=info.mode, by_alias=info.by_alias, exclude_none=True)
+
 
 class SourceUse(BaseModel):
     """A citation of a source, with the claim it backs."""
@@ -741,7 +826,7 @@ def _article(row: ArticleRow) -> Article:
     )
 
 
-def _claim(row: ClaimRow) -> Claim:
+def _claim(row: Any) -> Claim:
     return Claim.model_validate(
         {
             "id": row.id,
@@ -764,7 +849,7 @@ def _claim(row: ClaimRow) -> Claim:
     )
 
 
-def _citation(row: CitationRow) -> Citation:
+def _citation(row: Any) -> Citation:
     locator = (
         {"label": row.locator_label, "value": row.locator_value} if row.locator_value else None
     )

@@ -16,6 +16,7 @@ from api.deps import (
     PageDep,
     ReadKeyDep,
     SessionDep,
+    read,
 )
 from api.problems import problem_responses
 from api.responses import CREATED_HEADERS, LIST_HEADERS, RAW_TEXT, VERSION_HEADERS
@@ -222,16 +223,24 @@ def find_claims(
     "/claims/{claim}",
     operation_id="getClaim",
     response_model=services.ClaimDetail,
-    responses={200: {"headers": VERSION_HEADERS}, **problem_responses(404, 422)},
+    responses={
+        200: {"headers": VERSION_HEADERS},
+        304: {"description": "Not modified: the `If-None-Match` tag is current."},
+        **problem_responses(404, 422),
+    },
 )
-def get_claim(session: SessionDep, _key: ReadKeyDep, claim: ClaimRef) -> Response:
-    """A claim with its citations and their sources."""
-    detail = services.claim_with_sources(session, ref=claim)
-    headers = {
-        "ETag": f'"{detail.claim.version}"',
-        "Last-Modified-Version": str(detail.claim.version),
-    }
-    return responses.json_response(detail, headers=headers)
+async def get_claim(
+    request: Request, session: SessionDep, _key: ReadKeyDep, claim: ClaimRef
+) -> Response:
+    """A claim with its citations and their sources. Its `ETag` changes when the claim, one of
+    its citations or one of their sources changes (`If-None-Match` gets 304);
+    `Last-Modified-Version` is the claim's own version."""
+    found = await read(session, services.claim_record, ref=claim)
+    etag = f'"{found.version}-{found.tag}"'
+    headers = {"ETag": etag, "Last-Modified-Version": str(found.version)}
+    return responses.not_modified(request, etag) or responses.record_response(
+        found.record, headers=headers
+    )
 
 
 @router.get(

@@ -14,6 +14,7 @@ from api.deps import (
     PageDep,
     ReadKeyDep,
     SessionDep,
+    read,
 )
 from api.problems import problem_responses
 from api.responses import CREATED_HEADERS, JSON, LIST_HEADERS, VERSION_HEADERS
@@ -26,7 +27,7 @@ from api.schemas import (
     update_changes,
 )
 from citekit import services
-from citekit.model import Source, SourceType
+from citekit.model import SourceType
 
 router = APIRouter(prefix="/sources", tags=["sources"], responses=problem_responses(401, 403, 500))
 
@@ -53,7 +54,7 @@ Sort = Literal["key", "title", "year", "creator", "type", "group", "created", "m
     response_model=SourcesPublic,
     responses={200: {"headers": LIST_HEADERS}},
 )
-def list_sources(
+async def list_sources(
     request: Request,
     session: SessionDep,
     _key: ReadKeyDep,
@@ -75,8 +76,9 @@ def list_sources(
     direction: Literal["asc", "desc"] = "asc",
 ) -> Response:
     """Sources matching every filter, one page at a time."""
-    found, total = services.list_sources(
+    found, total = await read(
         session,
+        services.list_source_records,
         q=q,
         group=group,
         type=type.value if type else None,
@@ -89,13 +91,7 @@ def list_sources(
         limit=page.limit,
     )
     return responses.page(
-        request,
-        found,
-        item_type=Source,
-        total=total,
-        start=page.start,
-        limit=page.limit,
-        exclude_none=True,
+        request, found, item_type=None, total=total, start=page.start, limit=page.limit
     )
 
 

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
-from collections.abc import Sequence
-from datetime import datetime
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
+from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from anyascii import anyascii
-from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, table
+from sqlalchemy import ColumnElement, and_, bindparam, column, func, literal_column, or_, table
 from sqlalchemy.sql.expression import ColumnClause
 from sqlmodel import Session, col, select
 
 from citekit.model import Source
-from citekit.storage.tables import SourceRow, utcnow
+from citekit.model.names import Creator
+from citekit.storage import library
+from citekit.storage.prepared import Prepared
+from citekit.storage.tables import CitationRow, ClaimRow, SourceRow, utcnow
 
 # Like Zotero's object keys, minus 0/1/I/O: ids are easy to read aloud and to tell apart
 # from lower-case citation keys.
@@ -88,8 +95,9 @@ def source_to_row(source: Source, row: SourceRow | None = None) -> SourceRow:
     return row
 
 
-def row_to_source(row: SourceRow) -> Source:
-    """The stored record with its id, key, version and timestamps."""
+def row_to_source(row: Any) -> Source:
+    """The stored record (a ``SourceRow``, or a row of ``SOURCE_COLUMNS``) with its id, key,
+    version and timestamps, validated again."""
     return Source.model_validate(
         {
             **row.data,
@@ -100,6 +108,68 @@ def row_to_source(row: SourceRow) -> Source:
             "modified": row.modified,
         }
     )
+
+
+# What a model's JSON dump holds, field by field: (name, CSL spelling, value when absent).
+# A field whose default is None is left out when empty; the others are always there.
+_ABSENT = object()
+
+
+def _dump_plan(model: Any, skip: set[str]) -> list[tuple[str, str, Any]]:
+    plan = []
+    for name, field in model.model_fields.items():
+        if name in skip:
+            continue
+        default = field.get_default(call_default_factory=True)
+        plan.append((name, field.alias or name, _ABSENT if default is None else default))
+    return plan
+
+
+_SOURCE_PLAN = _dump_plan(Source, _ROW_FIELDS)
+_CREATOR_PLAN = _dump_plan(Creator, set())
+# The columns source_record and row_to_source read, for Core queries that skip the ORM.
+SOURCE_COLUMNS = tuple(
+    SourceRow.__table__.c[name]  # type: ignore[attr-defined]
+    for name in ("id", "key", "data", "version", "created", "modified")
+)
+
+
+def _plain(values: dict[str, Any], plan: list[tuple[str, str, Any]]) -> dict[str, Any]:
+    out = {}
+    for name, alias, default in plan:
+        value = values.get(name)
+        if value is None:
+            if default is _ABSENT:
+                continue
+            value = default
+        out[alias] = value
+    return out
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def source_record(row: Any) -> dict[str, Any]:
+    """The stored record as the API shows it (CSL spelling, empty fields left out), read
+    without validating it again: it was validated when it was written, and ``data`` holds that
+    validated dump. Equal to ``row_to_source(row).model_dump(mode="json", by_alias=True,
+    exclude_none=True)`` with datetimes left as objects; the tests hold the two together."""
+    data = row.data
+    record: dict[str, Any] = {"id": row.id, "key": row.key}
+    for name, alias, default in _SOURCE_PLAN:
+        value = data.get(name)
+        if value is None:
+            if default is _ABSENT:
+                continue
+            value = default
+        elif name == "creators":
+            value = [_plain(creator, _CREATOR_PLAN) for creator in value]
+        record[alias] = value
+    record["version"] = row.version
+    record["created"] = _utc(row.created)
+    record["modified"] = _utc(row.modified)
+    return record
 
 
 def get_source_row(session: Session, ref: str) -> SourceRow | None:
@@ -126,9 +196,7 @@ def _like(value: str) -> str:
 _FTS = table("sources_fts", column("rowid"), column("search_text"))
 _FTS_MIN = 3
 _ROWID: ColumnClause[Any] = literal_column("sources.rowid")
-# "+rowid" hides the rowid from the planner, so it walks the key index in order and stops at
-# the page's end instead of fetching every match to sort it: faster once matches are common.
-_ROWID_UNINDEXED: ColumnClause[Any] = literal_column("+sources.rowid")
+# Above this share of the library a search walks the sort order instead of sorting its matches.
 _DENSE = 0.02
 
 
@@ -203,10 +271,54 @@ def source_filters(
     return conditions
 
 
-def count_sources(session: Session, conditions: Sequence[ColumnElement[bool]]) -> int:
-    """How many sources match ``conditions``."""
-    where = and_(True, *conditions)
-    return int(session.exec(select(func.count()).select_from(SourceRow).where(where)).one())
+# Match counts of searches, by library state: a count holds while the library's version is
+# unchanged (citekit.storage.library). Counting every match is most of a search's cost when a
+# word is common; the page itself is cheap. Shared by the threads of a worker.
+_COUNTS: OrderedDict[Hashable, int] = OrderedDict()
+_COUNTS_LOCK = threading.Lock()
+COUNTS_KEPT = 4096
+
+
+def _count(session: Session, conditions: Sequence[ColumnElement[bool]]) -> int:
+    statement = select(func.count()).select_from(SourceRow).where(and_(True, *conditions))
+    return int(session.connection().execute(statement).scalar_one())
+
+
+def count_sources(
+    session: Session,
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    cache_key: Hashable | None = None,
+    counter: Any = None,
+) -> int:
+    """How many sources match ``conditions``.
+
+    With ``cache_key`` (the filters the conditions were made from) the count is kept for the
+    library's current version and reused until the library changes. Not while this transaction
+    has written: its count would include changes nobody else can see yet. ``counter`` counts
+    differently (the SQLite full-text path); it gets the session.
+    """
+
+    def compute() -> int:
+        return int(counter(session)) if counter is not None else _count(session, conditions)
+
+    if cache_key is None or library.wrote(session):
+        return compute()
+    # The version is read before the count: on PostgreSQL a count that sees a later commit is
+    # then kept under the older version, which only readers of that older version are shown.
+    uid, version = library.state(session.connection())
+    key = (uid, version, cache_key)
+    with _COUNTS_LOCK:
+        total = _COUNTS.get(key)
+        if total is not None:
+            _COUNTS.move_to_end(key)
+            return total
+    total = compute()
+    with _COUNTS_LOCK:
+        _COUNTS[key] = total
+        while len(_COUNTS) > COUNTS_KEPT:
+            _COUNTS.popitem(last=False)
+    return total
 
 
 def _order(sort: str, direction: str) -> list[Any]:
@@ -217,6 +329,22 @@ def _order(sort: str, direction: str) -> list[Any]:
     return [order, SourceRow.key]
 
 
+def _page(
+    session: Session,
+    where: ColumnElement[bool],
+    *,
+    sort: str,
+    direction: str,
+    start: int,
+    limit: int | None,
+) -> list[Any]:
+    statement = select(*SOURCE_COLUMNS).where(where).order_by(*_order(sort, direction))
+    statement = statement.offset(start)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.connection().execute(statement))
+
+
 def query_sources(
     session: Session,
     conditions: Sequence[ColumnElement[bool]],
@@ -225,19 +353,73 @@ def query_sources(
     direction: str = "asc",
     start: int = 0,
     limit: int | None = None,
-) -> tuple[list[SourceRow], int]:
-    """Rows matching ``conditions`` in order, and the total count without paging."""
-    where = and_(True, *conditions)
-    statement = select(SourceRow).where(where).order_by(*_order(sort, direction)).offset(start)
-    if limit is not None:
-        if limit == 0:
-            return [], count_sources(session, conditions)
-        statement = statement.limit(limit)
-    rows = list(session.exec(statement))
+    cache_key: Hashable | None = None,
+) -> tuple[list[Any], int]:
+    """Rows (of ``SOURCE_COLUMNS``) matching ``conditions`` in order, and the total count
+    without paging (kept by library version under ``cache_key``, see ``count_sources``)."""
+    if limit == 0:
+        return [], count_sources(session, conditions, cache_key=cache_key)
+    rows = _page(
+        session, and_(True, *conditions), sort=sort, direction=direction, start=start, limit=limit
+    )
     # A page that is not full, or no paging at all, tells the total without a second query.
     if (rows and (limit is None or len(rows) < limit)) or (start == 0 and not rows):
         return rows, start + len(rows)
-    return rows, count_sources(session, conditions)
+    return rows, count_sources(session, conditions, cache_key=cache_key)
+
+
+@functools.lru_cache(maxsize=128)
+def _search_statements(words: int, sort: str, direction: str) -> SimpleNamespace:
+    """SQLite statements for a search of ``words`` words of three or more characters, built
+    once per shape (building and keying a statement costs more than running it). Bound:
+    ``likeN`` (the word as a LIKE pattern), ``wordN``, ``key`` (the whole query, which may be a
+    citation key), ``fts`` (the MATCH expression), ``start`` and ``limit`` (-1: no limit)."""
+    key = bindparam("key")
+    every_word = and_(
+        *(
+            or_(
+                col(SourceRow.search_text).like(bindparam(f"like{n}"), escape="\\"),
+                col(SourceRow.doi) == bindparam(f"word{n}"),
+                col(SourceRow.key) == key,
+            )
+            for n in range(words)
+        )
+    )
+    indexed = select(_FTS.c.rowid).where(_FTS.c.search_text.op("MATCH")(bindparam("fts")))
+    # Sources that match a word only as their DOI or key, which the index does not hold.
+    by_identifier = (
+        select(_ROWID)
+        .select_from(SourceRow)
+        .where(
+            or_(
+                col(SourceRow.doi).in_([bindparam(f"word{n}") for n in range(words)]),
+                col(SourceRow.key) == key,
+            )
+        )
+        .where(every_word)
+    )
+    others = by_identifier.where(~_ROWID.in_(indexed.where(_FTS.c.rowid == _ROWID)))
+    count = select(
+        select(func.count()).select_from(indexed.subquery()).scalar_subquery()
+        + select(func.count()).select_from(others.subquery()).scalar_subquery()
+    )
+
+    def page(where: ColumnElement[bool]) -> Any:
+        statement = select(*SOURCE_COLUMNS).where(where).order_by(*_order(sort, direction))
+        return statement.limit(bindparam("limit")).offset(bindparam("start"))
+
+    return SimpleNamespace(
+        count=count,
+        # Common words: walk the key index and test each row's own text (the same substring
+        # test as the index, on text that is folded already); the page fills after a few rows.
+        walk=page(every_word),
+        # Rare words: fetch the index's matches and sort those few. Not a UNION: that sorts
+        # every match once more just to drop duplicates.
+        matches=page(or_(_ROWID.in_(indexed), _ROWID.in_(by_identifier))),
+    )
+
+
+_LAST_ROWID = select(func.max(_ROWID)).select_from(SourceRow)
 
 
 def search_sources(
@@ -248,29 +430,77 @@ def search_sources(
     direction: str = "asc",
     start: int = 0,
     limit: int | None = None,
-) -> tuple[list[SourceRow], int] | None:
+    cache_key: Hashable | None = None,
+) -> tuple[list[Any], int] | None:
     """SQLite, ``q`` alone: the count from the full-text index, then the page by the plan that
-    suits how many sources match. None when this fast path does not apply."""
-    rowids, short = search_rowids(q)
-    if rowids is None or short:
+    suits how many sources match. None when this fast path does not apply (a word of fewer than
+    three characters, which the trigram index cannot look up)."""
+    words = fold(q).split()
+    if not words or any(len(w) < _FTS_MIN for w in words):
         return None
-    indexed, by_identifier = rowids
-    # Matches of the index, plus identifier matches the index does not hold (nearly always none).
-    counted = select(func.count()).select_from(indexed.subquery())
-    others = by_identifier.where(~_ROWID.in_(indexed.where(_FTS.c.rowid == _ROWID)))
-    extra = select(func.count()).select_from(others.subquery())
-    total = int(session.exec(select(counted.scalar_subquery() + extra.scalar_subquery())).one())
+    statements = _search_statements(len(words), sort, direction)
+    values: dict[str, Any] = {
+        "key": q.strip(),
+        "start": start,
+        "limit": -1 if limit is None else limit,
+    }
+    values["fts"] = " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+    for n, word in enumerate(words):
+        values[f"like{n}"] = _like(word)
+        values[f"word{n}"] = word
+    connection = session.connection()
+
+    def counted(_session: Session) -> int:
+        return int(connection.execute(statements.count, values).scalar_one())
+
+    total = count_sources(session, [], cache_key=cache_key, counter=counted)
     if total == 0 or limit == 0 or start >= total:
         return [], total
-    library = session.exec(select(func.max(_ROWID)).select_from(SourceRow)).one() or 1
-    dense = sort == "key" and total > _DENSE * library
-    rowid = _ROWID_UNINDEXED if dense else _ROWID
-    membership = or_(rowid.in_(indexed), rowid.in_(by_identifier))
-    statement = select(SourceRow).where(membership).order_by(*_order(sort, direction))
-    statement = statement.offset(start)
-    if limit is not None:
-        statement = statement.limit(limit)
-    return list(session.exec(statement)), total
+    dense = sort == "key" and total > _DENSE * (connection.execute(_LAST_ROWID).scalar() or 1)
+    page = statements.walk if dense else statements.matches
+    return list(connection.execute(page, values)), total
+
+
+_CLAIMS = ClaimRow.__table__  # type: ignore[attr-defined]
+_CITATIONS = CitationRow.__table__  # type: ignore[attr-defined]
+# Compiled once; run on the driver connection (citekit.storage.prepared): the API's busiest read.
+_CLAIM_WITH_CITATIONS = Prepared(
+    select(
+        *(c.label(f"claim_{c.name}") for c in _CLAIMS.c),
+        *(c.label(f"citation_{c.name}") for c in _CITATIONS.c),
+        *(c.label(f"source_{c.name}") for c in SOURCE_COLUMNS),
+    )
+    .select_from(
+        _CLAIMS.outerjoin(_CITATIONS, _CITATIONS.c.claim_id == _CLAIMS.c.id).outerjoin(
+            SourceRow.__table__,  # type: ignore[attr-defined]
+            SOURCE_COLUMNS[0] == _CITATIONS.c.source_id,
+        )
+    )
+    .where(_CLAIMS.c.id == bindparam("claim_id"))
+)
+
+
+def claim_with_citations(session: Session, claim_id: str) -> list[dict[str, Any]]:
+    """The claim's columns (``claim_*``) outer-joined to each of its citations (``citation_*``)
+    and their sources (``source_*``, the ``SOURCE_COLUMNS``): one row per citation, one row with
+    empty citation columns when it has none, no row when there is no such claim.
+
+    One statement, so it is run as a prepared read; inside a transaction that has written, on
+    the session's own connection, which sees what the transaction wrote.
+    """
+    if library.wrote(session):
+        statement = _CLAIM_WITH_CITATIONS.statement
+        result = session.connection().execute(statement, {"claim_id": claim_id})
+        return [dict(row._mapping) for row in result]
+    return _CLAIM_WITH_CITATIONS.rows(session.get_bind(), {"claim_id": claim_id})  # type: ignore[arg-type]
+
+
+def prefixed(row: Mapping[str, Any], prefix: str) -> SimpleNamespace:
+    """The ``prefix``-labelled columns of a joined row, under their own names."""
+    cut = len(prefix)
+    return SimpleNamespace(
+        **{name[cut:]: value for name, value in row.items() if name.startswith(prefix)}
+    )
 
 
 def touch(row: Any, now: datetime | None = None) -> None:

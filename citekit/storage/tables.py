@@ -106,3 +106,15 @@ class ApiKeyRow(SQLModel, table=True):
 
 
 Index("ix_claims_article_position", ClaimRow.article_id, ClaimRow.position)  # type: ignore[arg-type]
+
+
+class LibraryRow(SQLModel, table=True):
+    """The library's identity and version: one row. The version goes up by one with every
+    transaction that writes (as in the Zotero Web API), so that a reader can tell whether what
+    it computed from the library still holds."""
+
+    __tablename__ = "library"
+
+    id: int = Field(default=1, primary_key=True)
+    uid: str = Field(max_length=32)
+    version: int = Field(default=0)

@@ -1,0 +1,57 @@
+"""The library version: every transaction that writes raises it by one when it commits.
+
+Readers use it as the Zotero Web API does: ``(uid, version)`` names one state of the library, so
+whatever was computed from that state (a search's match count) holds for as long as the version
+is unchanged, in every worker and process that shares the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, event, select, update
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+
+from citekit.storage.tables import LibraryRow
+
+WROTE = "citekit.wrote"
+_LIBRARY = LibraryRow.__table__  # type: ignore[attr-defined]
+_STATE = select(_LIBRARY.c.uid, _LIBRARY.c.version).where(_LIBRARY.c.id == 1)
+_BUMP = update(_LIBRARY).where(_LIBRARY.c.id == 1).values(version=_LIBRARY.c.version + 1)
+
+
+def wrote(session: Session) -> bool:
+    """Whether the session's transaction has written anything so far."""
+    return bool(session.info.get(WROTE))
+
+
+def state(connection: Connection) -> tuple[str, int]:
+    """The library's ``(uid, version)`` as this transaction sees it."""
+    row = connection.execute(_STATE).one()
+    return str(row.uid), int(row.version)
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(execute_state: ORMExecuteState) -> None:
+    if not execute_state.is_select:  # Core INSERT / UPDATE / DELETE (or text) through the session
+        execute_state.session.info[WROTE] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _bump(session: Session) -> None:
+    # Flush first: what is still pending is written by this commit too. The version row is
+    # updated last, just before COMMIT, so on PostgreSQL its row lock is held for the shortest time.
+    session.flush()
+    if wrote(session):
+        session.connection().execute(_BUMP)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(WROTE, None)

@@ -1,0 +1,83 @@
+"""Statements compiled once and run on the pooled driver connection.
+
+For the few reads that every writing tool makes all the time (a claim with its sources, a
+search), SQLAlchemy's work around each execution (a transaction, an execution context, a cursor
+result, per-row processing) costs several times what SQLite takes to answer. A ``Prepared``
+statement keeps SQLAlchemy's compiled SQL and its result processors (so values come back exactly
+as SQLAlchemy would give them), but runs the one statement as the driver's own autocommitted
+read: a single statement sees one consistent snapshot of the database on its own.
+
+Only for reads that are one statement; everything that writes goes through a Session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.sql import Select
+
+Processor = Callable[[Any], Any] | None
+
+
+class _Compiled:
+    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.order: list[str] | None = (
+            list(compiled.positiontup or []) if compiled.positional else None
+        )
+        columns = list(statement.selected_columns)
+        self.names = [column.key for column in columns]
+        self.processors: list[Processor] = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        ]
+
+    def parameters(self, values: Mapping[str, Any]) -> Any:
+        if self.order is None:
+            return dict(values)
+        return tuple(values[name] for name in self.order)
+
+
+class Prepared:
+    """A Core ``select`` compiled once per dialect; ``rows`` runs it with bound ``values`` and
+    returns each row as a dict of column name → value (processed as SQLAlchemy processes it)."""
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self._compiled: dict[tuple[type, str], _Compiled] = {}
+
+    def _for(self, dialect: Dialect) -> _Compiled:
+        key = (type(dialect), dialect.paramstyle)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = _Compiled(self.statement, dialect)
+        return compiled
+
+    def rows(self, engine: Engine, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+        compiled = self._for(engine.dialect)
+        connection = engine.raw_connection()  # from the pool; closing hands it back, reset
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(compiled.sql, compiled.parameters(values))
+                raw = cursor.fetchall()
+            finally:
+                cursor.close()
+        finally:
+            connection.close()
+        names, processors = compiled.names, compiled.processors
+        return [
+            {
+                name: (process(value) if process is not None and value is not None else value)
+                for name, process, value in zip(names, processors, row, strict=True)
+            }
+            for row in raw
+        ]
+
+    def scalar(self, engine: Engine, values: Mapping[str, Any]) -> Any:
+        """The first column of the first row (None without rows)."""
+        rows = self.rows(engine, values)
+        return next(iter(rows[0].values())) if rows else None
