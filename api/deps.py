@@ -50,7 +50,9 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 def _finish(session: Session, *, commit: bool) -> None:
     try:
-        if commit:
+        if not session.in_transaction():
+            pass  # nothing was asked of it (or only prepared reads): nothing to end
+        elif commit:
             session.commit()
         else:
             session.rollback()
@@ -113,14 +115,14 @@ Credentials = HTTPAuthorizationCredentials | None
 
 
 async def read_access(
-    settings: SettingsDep,
+    request: Request,
     session: SessionDep,
     credentials: Annotated[Credentials, Depends(_read_bearer)],
 ) -> str | None:
     """Reads are open unless ``CITEKIT_REQUIRE_READ_KEY=1``; a key that is sent must be valid."""
     if credentials is None:
         # Decided without I/O, so without a hop to the thread pool.
-        if settings.require_read_key:
+        if request.app.state.settings.require_read_key:
             raise Unauthorized("this server needs an API key for reads: Authorization: Bearer …")
         return None
     verified = await run_in_threadpool(

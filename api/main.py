@@ -71,8 +71,9 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
             ],
             expose_headers=["ETag", "Last-Modified-Version", "Total-Results", "Link", "Location"],
         )
-    # library before sources: /sources/duplicates must not be read as /sources/{ref}.
-    for module in (meta, library, sources, claims, render, files):
+    # Routes are tried in order, so the busiest reads (GET /claims/{id}, GET /sources) come
+    # early; library before sources: /sources/duplicates must not be read as /sources/{ref}.
+    for module in (claims, library, sources, render, files, meta):
         app.include_router(module.router)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

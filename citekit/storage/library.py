@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, event, select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
+from citekit.storage.prepared import WROTE, Prepared, read
 from citekit.storage.tables import LibraryRow
 
-WROTE = "citekit.wrote"
 _LIBRARY = LibraryRow.__table__  # type: ignore[attr-defined]
-_STATE = select(_LIBRARY.c.uid, _LIBRARY.c.version).where(_LIBRARY.c.id == 1)
+_STATE = Prepared(select(_LIBRARY.c.uid, _LIBRARY.c.version).where(_LIBRARY.c.id == 1))
 _BUMP = update(_LIBRARY).where(_LIBRARY.c.id == 1).values(version=_LIBRARY.c.version + 1)
 
 
@@ -25,10 +25,11 @@ def wrote(session: Session) -> bool:
     return bool(session.info.get(WROTE))
 
 
-def state(connection: Connection) -> tuple[str, int]:
-    """The library's ``(uid, version)`` as this transaction sees it."""
-    row = connection.execute(_STATE).one()
-    return str(row.uid), int(row.version)
+def state(session: Session) -> tuple[str, int]:
+    """The library's ``(uid, version)``: as the session's transaction sees it once it has
+    written, else as last committed."""
+    (row,) = read(session, _STATE, {})
+    return str(row["uid"]), int(row["version"])
 
 
 @event.listens_for(Session, "after_flush")

@@ -17,7 +17,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
+
+# Set in ``session.info`` by citekit.storage.library once the session's transaction has written.
+WROTE = "citekit.wrote"
 
 Processor = Callable[[Any], Any] | None
 
@@ -25,6 +29,7 @@ Processor = Callable[[Any], Any] | None
 class _Compiled:
     def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
+        self.compiled = compiled
         self.sql = str(compiled)
         self.order: list[str] | None = (
             list(compiled.positiontup or []) if compiled.positional else None
@@ -36,9 +41,11 @@ class _Compiled:
         ]
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
+        # With the values of literals in the statement (``id = 1`` is bound too).
+        every = self.compiled.construct_params(dict(values), _check=False)
         if self.order is None:
-            return dict(values)
-        return tuple(values[name] for name in self.order)
+            return every
+        return tuple(every[name] for name in self.order)
 
 
 class Prepared:
@@ -81,3 +88,14 @@ class Prepared:
         """The first column of the first row (None without rows)."""
         rows = self.rows(engine, values)
         return next(iter(rows[0].values())) if rows else None
+
+
+def read(session: Session, prepared: Prepared, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """``prepared`` as a read of its own, or, once the session's transaction has written, on
+    the session's connection (which sees what the transaction wrote)."""
+    if session.info.get(WROTE):
+        result = session.connection().execute(prepared.statement, dict(values))
+        return [dict(row._mapping) for row in result]
+    bind = session.get_bind()
+    assert isinstance(bind, Engine)
+    return prepared.rows(bind, values)

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from citekit.model import Source
 from citekit.model.names import Creator
 from citekit.storage import library
-from citekit.storage.prepared import Prepared
+from citekit.storage.prepared import Prepared, read
 from citekit.storage.tables import CitationRow, ClaimRow, SourceRow, utcnow
 
 # Like Zotero's object keys, minus 0/1/I/O: ids are easy to read aloud and to tell apart
@@ -306,7 +306,7 @@ def count_sources(
         return compute()
     # The version is read before the count: on PostgreSQL a count that sees a later commit is
     # then kept under the older version, which only readers of that older version are shown.
-    uid, version = library.state(session.connection())
+    uid, version = library.state(session)
     key = (uid, version, cache_key)
     with _COUNTS_LOCK:
         total = _COUNTS.get(key)
@@ -404,12 +404,12 @@ def _search_statements(words: int, sort: str, direction: str) -> SimpleNamespace
         + select(func.count()).select_from(others.subquery()).scalar_subquery()
     )
 
-    def page(where: ColumnElement[bool]) -> Any:
+    def page(where: ColumnElement[bool]) -> Prepared:
         statement = select(*SOURCE_COLUMNS).where(where).order_by(*_order(sort, direction))
-        return statement.limit(bindparam("limit")).offset(bindparam("start"))
+        return Prepared(statement.limit(bindparam("limit")).offset(bindparam("start")))
 
     return SimpleNamespace(
-        count=count,
+        count=Prepared(count),
         # Common words: walk the key index and test each row's own text (the same substring
         # test as the index, on text that is folded already); the page fills after a few rows.
         walk=page(every_word),
@@ -419,7 +419,7 @@ def _search_statements(words: int, sort: str, direction: str) -> SimpleNamespace
     )
 
 
-_LAST_ROWID = select(func.max(_ROWID)).select_from(SourceRow)
+_LAST_ROWID = Prepared(select(func.max(_ROWID).label("rowid")).select_from(SourceRow))
 
 
 def search_sources(
@@ -448,17 +448,19 @@ def search_sources(
     for n, word in enumerate(words):
         values[f"like{n}"] = _like(word)
         values[f"word{n}"] = word
-    connection = session.connection()
 
     def counted(_session: Session) -> int:
-        return int(connection.execute(statements.count, values).scalar_one())
+        return int(next(iter(read(session, statements.count, values)[0].values())))
 
     total = count_sources(session, [], cache_key=cache_key, counter=counted)
     if total == 0 or limit == 0 or start >= total:
         return [], total
-    dense = sort == "key" and total > _DENSE * (connection.execute(_LAST_ROWID).scalar() or 1)
+    dense = False
+    if sort == "key":
+        (last,) = read(session, _LAST_ROWID, {})
+        dense = total > _DENSE * (last["rowid"] or 1)
     page = statements.walk if dense else statements.matches
-    return list(connection.execute(page, values)), total
+    return [SimpleNamespace(**row) for row in read(session, page, values)], total
 
 
 _CLAIMS = ClaimRow.__table__  # type: ignore[attr-defined]
@@ -488,11 +490,7 @@ def claim_with_citations(session: Session, claim_id: str) -> list[dict[str, Any]
     One statement, so it is run as a prepared read; inside a transaction that has written, on
     the session's own connection, which sees what the transaction wrote.
     """
-    if library.wrote(session):
-        statement = _CLAIM_WITH_CITATIONS.statement
-        result = session.connection().execute(statement, {"claim_id": claim_id})
-        return [dict(row._mapping) for row in result]
-    return _CLAIM_WITH_CITATIONS.rows(session.get_bind(), {"claim_id": claim_id})  # type: ignore[arg-type]
+    return read(session, _CLAIM_WITH_CITATIONS, {"claim_id": claim_id})
 
 
 def prefixed(row: Mapping[str, Any], prefix: str) -> SimpleNamespace:
