@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import Request, Response
 from pydantic import BaseModel, TypeAdapter
@@ -65,16 +66,20 @@ def versioned(model: Any, *, status: int = 200, location: str | None = None) -> 
 
 
 def links(request: Request, start: int, limit: int, total: int) -> str:
-    """RFC 8288 ``Link`` header with first / prev / next / last."""
+    """RFC 8288 ``Link`` header with first / prev / next / last (the request's other query
+    parameters kept as they came)."""
     last = max(0, (total - 1) // limit * limit)
     pages = {"first": 0, "last": last}
     if start > 0:
         pages["prev"] = max(0, min(start - limit, last))
     if start + limit < total:
         pages["next"] = start + limit
+    url = request.url
+    base = f"{url.scheme}://{url.netloc}{url.path}?"
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("start", "limit")]
+    query = urlencode(kept) + "&" if kept else ""
     return ", ".join(
-        f'<{request.url.include_query_params(start=at, limit=limit)}>; rel="{rel}"'
-        for rel, at in pages.items()
+        f'<{base}{query}start={at}&limit={limit}>; rel="{rel}"' for rel, at in pages.items()
     )
 
 

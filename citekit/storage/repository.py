@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, column, func, literal_col
 from sqlalchemy.sql.expression import ColumnClause
 from sqlmodel import Session, col, select
 
+from citekit.config import get_settings
 from citekit.model import Source
 from citekit.model.names import Creator
 from citekit.storage import library
@@ -110,40 +111,14 @@ def row_to_source(row: Any) -> Source:
     )
 
 
-# What a model's JSON dump holds, field by field: (name, CSL spelling, value when absent).
-# A field whose default is None is left out when empty; the others are always there.
-_ABSENT = object()
-
-
-def _dump_plan(model: Any, skip: set[str]) -> list[tuple[str, str, Any]]:
-    plan = []
-    for name, field in model.model_fields.items():
-        if name in skip:
-            continue
-        default = field.get_default(call_default_factory=True)
-        plan.append((name, field.alias or name, _ABSENT if default is None else default))
-    return plan
-
-
-_SOURCE_PLAN = _dump_plan(Source, _ROW_FIELDS)
-_CREATOR_PLAN = _dump_plan(Creator, set())
+# Field name → CSL spelling (``container_title`` → ``container-title``), for source_record.
+_SOURCE_ALIASES = {name: field.alias or name for name, field in Source.model_fields.items()}
+_CREATOR_ALIASES = {name: field.alias or name for name, field in Creator.model_fields.items()}
 # The columns source_record and row_to_source read, for Core queries that skip the ORM.
 SOURCE_COLUMNS = tuple(
     SourceRow.__table__.c[name]  # type: ignore[attr-defined]
     for name in ("id", "key", "data", "version", "created", "modified")
 )
-
-
-def _plain(values: dict[str, Any], plan: list[tuple[str, str, Any]]) -> dict[str, Any]:
-    out = {}
-    for name, alias, default in plan:
-        value = values.get(name)
-        if value is None:
-            if default is _ABSENT:
-                continue
-            value = default
-        out[alias] = value
-    return out
 
 
 def _utc(moment: datetime) -> datetime:
@@ -153,19 +128,20 @@ def _utc(moment: datetime) -> datetime:
 def source_record(row: Any) -> dict[str, Any]:
     """The stored record as the API shows it (CSL spelling, empty fields left out), read
     without validating it again: it was validated when it was written, and ``data`` holds that
-    validated dump. Equal to ``row_to_source(row).model_dump(mode="json", by_alias=True,
-    exclude_none=True)`` with datetimes left as objects; the tests hold the two together."""
-    data = row.data
+    validated dump (``source_to_row``: every field but the row's own, in the model's order,
+    empty ones left out, ``extra`` only when it holds something). Equal to
+    ``row_to_source(row).model_dump(mode="json", by_alias=True, exclude_none=True)`` with
+    datetimes left as objects; the tests hold the two together."""
     record: dict[str, Any] = {"id": row.id, "key": row.key}
-    for name, alias, default in _SOURCE_PLAN:
-        value = data.get(name)
-        if value is None:
-            if default is _ABSENT:
-                continue
-            value = default
-        elif name == "creators":
-            value = [_plain(creator, _CREATOR_PLAN) for creator in value]
-        record[alias] = value
+    data = row.data
+    for name, value in data.items():
+        if name == "creators":
+            value = [{_CREATOR_ALIASES.get(k, k): v for k, v in c.items()} for c in value]
+        elif name == "extra":
+            continue
+        record[_SOURCE_ALIASES.get(name, name)] = value
+    record.setdefault("creators", [])
+    record["extra"] = data.get("extra") or {}  # the last of the record's own fields
     record["version"] = row.version
     record["created"] = _utc(row.created)
     record["modified"] = _utc(row.modified)
@@ -276,7 +252,6 @@ def source_filters(
 # word is common; the page itself is cheap. Shared by the threads of a worker.
 _COUNTS: OrderedDict[Hashable, int] = OrderedDict()
 _COUNTS_LOCK = threading.Lock()
-COUNTS_KEPT = 4096
 
 
 def _count(session: Session, conditions: Sequence[ColumnElement[bool]]) -> int:
@@ -302,7 +277,8 @@ def count_sources(
     def compute() -> int:
         return int(counter(session)) if counter is not None else _count(session, conditions)
 
-    if cache_key is None or library.wrote(session):
+    kept = get_settings().count_cache_size
+    if cache_key is None or kept == 0 or library.wrote(session):
         return compute()
     # The version is read before the count: on PostgreSQL a count that sees a later commit is
     # then kept under the older version, which only readers of that older version are shown.
@@ -316,7 +292,7 @@ def count_sources(
     total = compute()
     with _COUNTS_LOCK:
         _COUNTS[key] = total
-        while len(_COUNTS) > COUNTS_KEPT:
+        while len(_COUNTS) > kept:
             _COUNTS.popitem(last=False)
     return total
 
