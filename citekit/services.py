@@ -373,15 +373,12 @@ def claim_with_sources(session: Session, *, ref: str) -> ClaimDetail:
         claim = get_claim(session, ref=ref)
         return ClaimDetail(claim=claim, citations=sources_for_claim(session, claim=claim.id or ref))
     supports = [
-        ClaimSupport(
-            citation=_citation(repo.prefixed(row, "citation_")),
-            source=repo.row_to_source(repo.prefixed(row, "source_")),
-        )
-        for row in rows
-        if row["citation_id"] is not None and row["source_id"] is not None
+        ClaimSupport(citation=_citation(citation), source=repo.row_to_source(source))
+        for _, citation, source in rows
+        if citation is not None and source is not None
     ]
     supports.sort(key=lambda x: (_RANK_ORDER[x.citation.rank], x.source.key or ""))
-    return ClaimDetail(claim=_claim(repo.prefixed(rows[0], "claim_")), citations=supports)
+    return ClaimDetail(claim=_claim(rows[0][0]), citations=supports)
 
 
 class ClaimRecord(NamedTuple):
@@ -411,24 +408,26 @@ def claim_record(session: Session, *, ref: str) -> ClaimRecord:
             for s in detail.citations
         ]
         return ClaimRecord(record, claim.version, _tag(claim.id, claim.version, parts))
-    claim = _claim(repo.prefixed(rows[0], "claim_"))
-    supports = []
-    for row in rows:
-        if row["citation_id"] is None or row["source_id"] is None:
-            continue
-        citation = _citation(repo.prefixed(row, "citation_"))
-        source = repo.source_record(repo.prefixed(row, "source_"))
-        supports.append((_RANK_ORDER[citation.rank], source["key"], citation, source))
-    supports.sort(key=lambda x: (x[0], x[1]))
+    claim_row = rows[0][0]
+    supports = sorted(
+        (
+            (_RANK_ORDER[Rank(citation.rank)], source.key, _citation_values(citation), source)
+            for _, citation, source in rows
+            if citation is not None and source is not None
+        ),
+        key=lambda x: (x[0], x[1]),
+    )
+    # Claims and citations are served as stored, as sources are: the tests hold these records
+    # equal to the models' own dumps.
     record = {
-        "claim": claim.model_dump(mode="json"),
+        "claim": _claim_values(claim_row),
         "citations": [
-            {"citation": citation.model_dump(mode="json"), "source": source}
+            {"citation": citation, "source": repo.source_record(source)}
             for _, _, citation, source in supports
         ],
     }
-    parts = [(c.id, c.version, s["id"], s["version"]) for _, _, c, s in supports]
-    return ClaimRecord(record, claim.version, _tag(claim.id, claim.version, parts))
+    parts = [(c["id"], c["version"], s.id, s.version) for _, _, c, s in supports]
+    return ClaimRecord(record, claim_row.version, _tag(claim_row.id, claim_row.version, parts))
 
 
 def cite_sources(
@@ -827,48 +826,54 @@ def _article(row: ArticleRow) -> Article:
 
 
 def _claim(row: Any) -> Claim:
-    return Claim.model_validate(
-        {
-            "id": row.id,
-            "article_id": row.article_id,
-            "section": row.section,
-            "kind": row.kind,
-            "text": row.text,
-            "anchor": {
-                "exact": row.exact,
-                "prefix": row.prefix,
-                "suffix": row.suffix,
-                "start": row.start,
-                "end": row.end,
-            },
-            "orphan": row.orphan,
-            "version": row.version,
-            "created": row.created,
-            "modified": row.modified,
-        }
-    )
+    return Claim.model_validate(_claim_values(row))
+
+
+def _claim_values(row: Any) -> dict[str, Any]:
+    """A claim row's fields, in the model's order and JSON shape."""
+    return {
+        "id": row.id,
+        "article_id": row.article_id,
+        "section": row.section,
+        "kind": row.kind,
+        "text": row.text,
+        "anchor": {
+            "exact": row.exact,
+            "prefix": row.prefix,
+            "suffix": row.suffix,
+            "start": row.start,
+            "end": row.end,
+        },
+        "orphan": bool(row.orphan),
+        "version": row.version,
+        "created": repo.utc(row.created),
+        "modified": repo.utc(row.modified),
+    }
 
 
 def _citation(row: Any) -> Citation:
+    return Citation.model_validate(_citation_values(row))
+
+
+def _citation_values(row: Any) -> dict[str, Any]:
+    """A citation row's fields, in the model's order and JSON shape."""
     locator = (
         {"label": row.locator_label, "value": row.locator_value} if row.locator_value else None
     )
-    return Citation.model_validate(
-        {
-            "id": row.id,
-            "claim_id": row.claim_id,
-            "source_id": row.source_id,
-            "locator": locator,
-            "relation": row.relation,
-            "quotation": row.quotation,
-            "note": row.note,
-            "rank": row.rank,
-            "provenance": row.provenance,
-            "version": row.version,
-            "created": row.created,
-            "modified": row.modified,
-        }
-    )
+    return {
+        "id": row.id,
+        "claim_id": row.claim_id,
+        "source_id": row.source_id,
+        "locator": locator,
+        "relation": row.relation,
+        "quotation": row.quotation,
+        "note": row.note,
+        "rank": row.rank,
+        "provenance": row.provenance,
+        "version": row.version,
+        "created": repo.utc(row.created),
+        "modified": repo.utc(row.modified),
+    }
 
 
 def _claim_row_values(claim: Claim, position: int) -> dict[str, Any]:

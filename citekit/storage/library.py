@@ -28,8 +28,8 @@ def wrote(session: Session) -> bool:
 def state(session: Session) -> tuple[str, int]:
     """The library's ``(uid, version)``: as the session's transaction sees it once it has
     written, else as last committed."""
-    (row,) = read(session, _STATE, {})
-    return str(row["uid"]), int(row["version"])
+    ((uid, version),) = read(session, _STATE, {})
+    return str(uid), int(version)
 
 
 @event.listens_for(Session, "after_flush")

@@ -35,7 +35,6 @@ class _Compiled:
             list(compiled.positiontup or []) if compiled.positional else None
         )
         columns = list(statement.selected_columns)
-        self.names = [column.key for column in columns]
         self.processors: list[Processor] = [
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
         ]
@@ -50,7 +49,8 @@ class _Compiled:
 
 class Prepared:
     """A Core ``select`` compiled once per dialect; ``rows`` runs it with bound ``values`` and
-    returns each row as a dict of column name → value (processed as SQLAlchemy processes it)."""
+    returns each row as a tuple of its columns' values (processed as SQLAlchemy processes
+    them), in the order the statement selects them."""
 
     def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement
@@ -63,7 +63,7 @@ class Prepared:
             compiled = self._compiled[key] = _Compiled(self.statement, dialect)
         return compiled
 
-    def rows(self, engine: Engine, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def rows(self, engine: Engine, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         compiled = self._for(engine.dialect)
         connection = engine.raw_connection()  # from the pool; closing hands it back, reset
         try:
@@ -75,27 +75,24 @@ class Prepared:
                 cursor.close()
         finally:
             connection.close()
-        names, processors = compiled.names, compiled.processors
+        processors = compiled.processors
+        if not any(processors):
+            return [tuple(row) for row in raw]
         return [
-            {
-                name: (process(value) if process is not None and value is not None else value)
-                for name, process, value in zip(names, processors, row, strict=True)
-            }
+            tuple(
+                process(value) if process is not None and value is not None else value
+                for process, value in zip(processors, row, strict=True)
+            )
             for row in raw
         ]
 
-    def scalar(self, engine: Engine, values: Mapping[str, Any]) -> Any:
-        """The first column of the first row (None without rows)."""
-        rows = self.rows(engine, values)
-        return next(iter(rows[0].values())) if rows else None
 
-
-def read(session: Session, prepared: Prepared, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+def read(session: Session, prepared: Prepared, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
     """``prepared`` as a read of its own, or, once the session's transaction has written, on
     the session's connection (which sees what the transaction wrote)."""
     if session.info.get(WROTE):
         result = session.connection().execute(prepared.statement, dict(values))
-        return [dict(row._mapping) for row in result]
+        return [tuple(row) for row in result]
     bind = session.get_bind()
     assert isinstance(bind, Engine)
     return prepared.rows(bind, values)

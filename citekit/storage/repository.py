@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import secrets
 import threading
-from collections import OrderedDict
-from collections.abc import Hashable, Mapping, Sequence
+from collections import OrderedDict, namedtuple
+from collections.abc import Hashable, Sequence
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -114,14 +114,18 @@ def row_to_source(row: Any) -> Source:
 # Field name → CSL spelling (``container_title`` → ``container-title``), for source_record.
 _SOURCE_ALIASES = {name: field.alias or name for name, field in Source.model_fields.items()}
 _CREATOR_ALIASES = {name: field.alias or name for name, field in Creator.model_fields.items()}
-# The columns source_record and row_to_source read, for Core queries that skip the ORM.
+# The columns source_record and row_to_source read, for Core queries that skip the ORM, and a
+# row of them by name.
+_SOURCE_COLUMN_NAMES = ("id", "key", "data", "version", "created", "modified")
 SOURCE_COLUMNS = tuple(
     SourceRow.__table__.c[name]  # type: ignore[attr-defined]
-    for name in ("id", "key", "data", "version", "created", "modified")
+    for name in _SOURCE_COLUMN_NAMES
 )
+SourceColumns = namedtuple("SourceColumns", _SOURCE_COLUMN_NAMES)  # type: ignore[misc]
 
 
-def _utc(moment: datetime) -> datetime:
+def utc(moment: datetime) -> datetime:
+    """A stored time as UTC (SQLite hands back naive datetimes)."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
@@ -143,8 +147,8 @@ def source_record(row: Any) -> dict[str, Any]:
     record.setdefault("creators", [])
     record["extra"] = data.get("extra") or {}  # the last of the record's own fields
     record["version"] = row.version
-    record["created"] = _utc(row.created)
-    record["modified"] = _utc(row.modified)
+    record["created"] = utc(row.created)
+    record["modified"] = utc(row.modified)
     return record
 
 
@@ -426,17 +430,17 @@ def search_sources(
         values[f"word{n}"] = word
 
     def counted(_session: Session) -> int:
-        return int(next(iter(read(session, statements.count, values)[0].values())))
+        return int(read(session, statements.count, values)[0][0])
 
     total = count_sources(session, [], cache_key=cache_key, counter=counted)
     if total == 0 or limit == 0 or start >= total:
         return [], total
     dense = False
     if sort == "key":
-        (last,) = read(session, _LAST_ROWID, {})
-        dense = total > _DENSE * (last["rowid"] or 1)
+        ((last,),) = read(session, _LAST_ROWID, {})
+        dense = total > _DENSE * (last or 1)
     page = statements.walk if dense else statements.matches
-    return [SimpleNamespace(**row) for row in read(session, page, values)], total
+    return [SourceColumns._make(row) for row in read(session, page, values)], total
 
 
 _CLAIMS = ClaimRow.__table__  # type: ignore[attr-defined]
@@ -458,23 +462,32 @@ _CLAIM_WITH_CITATIONS = Prepared(
 )
 
 
-def claim_with_citations(session: Session, claim_id: str) -> list[dict[str, Any]]:
-    """The claim's columns (``claim_*``) outer-joined to each of its citations (``citation_*``)
-    and their sources (``source_*``, the ``SOURCE_COLUMNS``): one row per citation, one row with
-    empty citation columns when it has none, no row when there is no such claim.
+ClaimColumns = namedtuple("ClaimColumns", [c.name for c in _CLAIMS.c])  # type: ignore[misc]
+CitationColumns = namedtuple("CitationColumns", [c.name for c in _CITATIONS.c])  # type: ignore[misc]
+_CLAIM_END = len(_CLAIMS.c)
+_CITATION_END = _CLAIM_END + len(_CITATIONS.c)
+
+
+def claim_with_citations(session: Session, claim_id: str) -> list[tuple[Any, Any, Any]]:
+    """The claim's columns with each of its citations' and their sources'
+    (``SOURCE_COLUMNS``), as ``(claim, citation, source)`` named tuples: one for each citation,
+    one with ``None`` for both when it has none, none when there is no such claim.
 
     One statement, so it is run as a prepared read; inside a transaction that has written, on
     the session's own connection, which sees what the transaction wrote.
     """
-    return read(session, _CLAIM_WITH_CITATIONS, {"claim_id": claim_id})
-
-
-def prefixed(row: Mapping[str, Any], prefix: str) -> SimpleNamespace:
-    """The ``prefix``-labelled columns of a joined row, under their own names."""
-    cut = len(prefix)
-    return SimpleNamespace(
-        **{name[cut:]: value for name, value in row.items() if name.startswith(prefix)}
-    )
+    found = []
+    for row in read(session, _CLAIM_WITH_CITATIONS, {"claim_id": claim_id}):
+        citation = row[_CLAIM_END:_CITATION_END]
+        source = row[_CITATION_END:]
+        found.append(
+            (
+                ClaimColumns._make(row[:_CLAIM_END]),
+                CitationColumns._make(citation) if citation[0] is not None else None,
+                SourceColumns._make(source) if source[0] is not None else None,
+            )
+        )
+    return found
 
 
 def touch(row: Any, now: datetime | None = None) -> None:

@@ -50,6 +50,33 @@ def test_claim_with_its_sources(client: TestClient, demo: int) -> None:
     assert client.get("/claims/NOSUCHCLAIM").status_code == 404
 
 
+def test_claim_etag_follows_its_links_and_if_none_match_gets_304(
+    client: TestClient, demo: int, write_headers: dict
+) -> None:
+    claim = _claim_id(client, "Trotsky in 1918")
+    first = client.get(f"/claims/{claim}")
+    etag = first.headers["etag"]
+    assert first.headers["last-modified-version"] == str(first.json()["claim"]["version"])
+    unchanged = client.get(f"/claims/{claim}", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304
+    assert unchanged.headers["etag"] == etag
+    assert unchanged.content == b""
+    assert (
+        client.get(f"/claims/{claim}", headers={"If-None-Match": f'"x", W/{etag}'}).status_code
+        == 304
+    )
+    assert client.get(f"/claims/{claim}", headers={"If-None-Match": '"1-other"'}).status_code == 200
+
+    link = {"source": "volkogonov1996trotsky", "locator": "p. 3"}
+    added = client.post(f"/claims/{claim}/citations", json=link, headers=write_headers)
+    assert added.status_code == 201, added.text
+    after = client.get(f"/claims/{claim}", headers={"If-None-Match": etag})
+    assert after.status_code == 200, "a new link changes the claim's representation"
+    assert after.headers["etag"] != etag
+    assert after.headers["last-modified-version"] == first.headers["last-modified-version"]
+    assert "volkogonov1996trotsky" in {c["source"]["key"] for c in after.json()["citations"]}
+
+
 def test_link_a_claim_edit_and_remove_the_link(
     client: TestClient, demo: int, write_headers: dict
 ) -> None:

@@ -193,6 +193,28 @@ def test_list_filters(client: TestClient, write_headers: dict) -> None:
     assert count(type="article-journal", direction="desc") == 7
 
 
+def test_search_totals_follow_writes(client: TestClient, write_headers: dict) -> None:
+    _store(client, write_headers, 7)
+
+    def total(q: str) -> int:
+        response = client.get("/sources", params={"q": q, "limit": 1})
+        assert response.status_code == 200, response.text
+        return int(response.headers["total-results"])
+
+    assert total("study") == 7
+    assert total("study") == 7  # the second answer comes from the kept count
+    created = client.post(
+        "/sources", json={"type": "book", "title": "A study of exile"}, headers=write_headers
+    )
+    assert created.status_code == 201
+    assert total("study") == 8
+    gone = client.delete(
+        f"/sources/{created.json()['id']}", headers={**write_headers, "If-Match": '"1"'}
+    )
+    assert gone.status_code == 204
+    assert total("study") == 7
+
+
 def test_list_default_and_maximum_limit(client: TestClient, write_headers: dict) -> None:
     _store(client, write_headers, 30)
     assert len(client.get("/sources").json()["data"]) == 25
