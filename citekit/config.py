@@ -20,8 +20,8 @@ class Settings(BaseSettings):
     load_demo: bool = True
     pool_size: int = 64
     max_overflow: int = 16
-    # Search match counts kept per library version (0: count every time).
-    count_cache_size: int = Field(default=4096, ge=0)
+    # Searches' match counts and result pages kept until the library changes (0: none kept).
+    search_cache_size: int = Field(default=2048, ge=0)
 
 
 @lru_cache(maxsize=1)

@@ -263,9 +263,13 @@ def list_sources(session: Session, **filters: Any) -> tuple[list[Source], int]:
 
 def list_source_records(session: Session, **filters: Any) -> tuple[list[dict[str, Any]], int]:
     """As ``list_sources``, but each source as its stored JSON record (CSL spelling), without
-    validating it again (API: GET /sources)."""
-    rows, total = _source_rows(session, **filters)
-    return [repo.source_record(r) for r in rows], total
+    validating it again, and the page kept until the library changes (API: GET /sources)."""
+
+    def compute() -> tuple[list[dict[str, Any]], int]:
+        rows, total = _source_rows(session, **filters)
+        return [repo.source_record(r) for r in rows], total
+
+    return repo.KEPT_PAGES.get(session, ("sources", *sorted(filters.items())), compute)
 
 
 def count_sources(session: Session, **filters: Any) -> int:

@@ -7,7 +7,10 @@ is unchanged, in every worker and process that shares the database.
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
@@ -30,6 +33,47 @@ def state(session: Session) -> tuple[str, int]:
     written, else as last committed."""
     ((uid, version),) = read(session, _STATE, {})
     return str(uid), int(version)
+
+
+T = TypeVar("T")
+
+
+class Kept(Generic[T]):
+    """Values computed from one state of the library, kept (least recently used first out)
+    until the library changes: every key is qualified by the library's ``(uid, version)``, so a
+    write anywhere, by any process, makes the old values unreachable.
+
+    ``size`` is read on each use (0: compute every time). Nothing is kept for a session whose
+    transaction has written: its values include changes nobody else can see yet.
+    """
+
+    def __init__(self, size: Callable[[], int]) -> None:
+        self._size = size
+        self._values: OrderedDict[Hashable, T] = OrderedDict()
+        self._lock = threading.Lock()  # the server's worker threads share one instance
+
+    def get(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+        size = self._size()
+        if size == 0 or wrote(session):
+            return compute()
+        # The state is read before computing: on PostgreSQL a value that sees a later commit is
+        # then kept under the older version, which only readers of that older version are shown.
+        qualified = (*state(session), key)
+        with self._lock:
+            if qualified in self._values:
+                self._values.move_to_end(qualified)
+                return self._values[qualified]
+        value = compute()
+        with self._lock:
+            self._values[qualified] = value
+            while len(self._values) > size:
+                self._values.popitem(last=False)
+        return value
+
+    def __contains__(self, uid: object) -> bool:
+        """Whether anything is kept for the library ``uid``."""
+        with self._lock:
+            return any(key[0] == uid for key in self._values)
 
 
 @event.listens_for(Session, "after_flush")

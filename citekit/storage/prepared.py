@@ -13,9 +13,11 @@ Only for reads that are one statement; everything that writes goes through a Ses
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from pydantic_core import from_json
+from sqlalchemy import JSON, DateTime, Engine
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
@@ -24,6 +26,28 @@ from sqlalchemy.sql import Select
 WROTE = "citekit.wrote"
 
 Processor = Callable[[Any], Any] | None
+
+
+def _json(value: Any) -> Any:
+    # SQLite hands back the text; PostgreSQL's driver has decoded it already.
+    return from_json(value) if isinstance(value, str | bytes) else value
+
+
+def _utc(value: Any) -> Any:
+    # SQLite hands back ISO text without an offset (UTC, as stored); PostgreSQL a datetime.
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.utcoffset() is None else moment.astimezone(UTC)
+
+
+def _processor(type_: Any, dialect: Dialect) -> Processor:
+    """What SQLAlchemy does to a column's value, done faster for the two types that cost:
+    JSON (decoded by pydantic-core) and the UTC datetimes of the tables (``UTCDateTime``: naive
+    means UTC). The tests hold the results equal to SQLAlchemy's own."""
+    if isinstance(type_, JSON):
+        return _json
+    if isinstance(getattr(type_, "impl", type_), DateTime):
+        return _utc
+    return type_.dialect_impl(dialect).result_processor(dialect, None)  # type: ignore[no-any-return]
 
 
 class _Compiled:
@@ -35,9 +59,7 @@ class _Compiled:
             list(compiled.positiontup or []) if compiled.positional else None
         )
         columns = list(statement.selected_columns)
-        self.processors: list[Processor] = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
-        ]
+        self.processors: list[Processor] = [_processor(column.type, dialect) for column in columns]
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
         # With the values of literals in the statement (``id = 1`` is bound too).

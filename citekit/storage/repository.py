@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import functools
 import secrets
-import threading
-from collections import OrderedDict, namedtuple
+from collections import namedtuple
 from collections.abc import Hashable, Sequence
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -251,11 +250,10 @@ def source_filters(
     return conditions
 
 
-# Match counts of searches, by library state: a count holds while the library's version is
-# unchanged (citekit.storage.library). Counting every match is most of a search's cost when a
-# word is common; the page itself is cheap. Shared by the threads of a worker.
-_COUNTS: OrderedDict[Hashable, int] = OrderedDict()
-_COUNTS_LOCK = threading.Lock()
+# Searches' match counts and pages, by library state (citekit.storage.library.Kept). Counting
+# every match is most of a search's cost when a word is common.
+KEPT_COUNTS: library.Kept[int] = library.Kept(lambda: get_settings().search_cache_size)
+KEPT_PAGES: library.Kept[Any] = library.Kept(lambda: get_settings().search_cache_size)
 
 
 def _count(session: Session, conditions: Sequence[ColumnElement[bool]]) -> int:
@@ -272,33 +270,17 @@ def count_sources(
 ) -> int:
     """How many sources match ``conditions``.
 
-    With ``cache_key`` (the filters the conditions were made from) the count is kept for the
-    library's current version and reused until the library changes. Not while this transaction
-    has written: its count would include changes nobody else can see yet. ``counter`` counts
-    differently (the SQLite full-text path); it gets the session.
+    With ``cache_key`` (the filters the conditions were made from) the count is kept until the
+    library changes (``KEPT_COUNTS``). ``counter`` counts differently (the SQLite full-text
+    path); it gets the session.
     """
 
     def compute() -> int:
         return int(counter(session)) if counter is not None else _count(session, conditions)
 
-    kept = get_settings().count_cache_size
-    if cache_key is None or kept == 0 or library.wrote(session):
+    if cache_key is None:
         return compute()
-    # The version is read before the count: on PostgreSQL a count that sees a later commit is
-    # then kept under the older version, which only readers of that older version are shown.
-    uid, version = library.state(session)
-    key = (uid, version, cache_key)
-    with _COUNTS_LOCK:
-        total = _COUNTS.get(key)
-        if total is not None:
-            _COUNTS.move_to_end(key)
-            return total
-    total = compute()
-    with _COUNTS_LOCK:
-        _COUNTS[key] = total
-        while len(_COUNTS) > kept:
-            _COUNTS.popitem(last=False)
-    return total
+    return KEPT_COUNTS.get(session, cache_key, compute)
 
 
 def _order(sort: str, direction: str) -> list[Any]:

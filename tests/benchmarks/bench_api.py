@@ -5,7 +5,7 @@
 
 Builds a library of 50,000 sources and 200,000 claims (each citing one to three sources) in a
 fresh SQLite file (or the PostgreSQL database named by ``--database-url``), starts the citekit
-API (twice: as configured, and with search counts not kept, ``CITEKIT_COUNT_CACHE_SIZE=0``) and
+API (twice: as configured, and with no searches kept, ``CITEKIT_SEARCH_CACHE_SIZE=0``) and
 a minimal FastAPI app in uvicorn subprocesses on 127.0.0.1 (one worker each, same
 uvicorn/uvloop/httptools stack), and drives them from a separate load-generator process with 16
 keep-alive connections: the minimal endpoint, ``GET /claims/{id}`` (the claim with its citations
@@ -296,8 +296,8 @@ def main() -> None:
     }
     api_port, cold_port, minimal_port = free_port(), free_port(), free_port()
     api = start_server("api.main:create_app", api_port, env, ROOT)
-    # The same API with search counts computed every time (no count kept per library version).
-    cold_env = {**env, "CITEKIT_COUNT_CACHE_SIZE": "0"}
+    # The same API with every search computed afresh (nothing kept per library version).
+    cold_env = {**env, "CITEKIT_SEARCH_CACHE_SIZE": "0"}
     cold = start_server("api.main:create_app", cold_port, cold_env, ROOT)
     minimal = start_server("bench_api:minimal_app", minimal_port, env, Path(__file__).parent)
     rng = random.Random(7)
@@ -306,7 +306,7 @@ def main() -> None:
         "GET /hello (minimal)": (minimal_port, ["/hello"]),
         "GET /claims/{id}": (api_port, [f"/claims/{c}" for c in rng.sample(claim_ids, 2000)]),
         "GET /sources?q=": (api_port, searches),
-        "  (counts not kept)": (cold_port, searches),
+        "  (nothing kept)": (cold_port, searches),
     }
     # Rounds interleave the endpoints, so that a slower spell of the machine hits them alike;
     # each figure is the median over the rounds.

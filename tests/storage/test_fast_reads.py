@@ -213,18 +213,39 @@ def test_kept_counts_follow_the_library(engine: Engine, demo_sources: list) -> N
     assert count("trotsky") == before
 
 
-def test_counts_are_not_kept_when_the_cache_is_off(
+def test_kept_pages_follow_the_library(engine: Engine, demo_sources: list) -> None:
+    _store(engine, demo_sources)
+
+    def page() -> tuple[list[str], int]:
+        with Session(engine) as session:
+            records, total = services.list_source_records(session, q="trotsky", limit=50)
+            return [r["key"] for r in records], total
+
+    keys, total = page()
+    assert page() == (keys, total)
+    assert _version(engine)[0] in repo.KEPT_PAGES
+    with session_scope(engine) as session:
+        added = services.add_source(session, data={"type": "book", "title": "Trotsky in Norway"})
+    after, after_total = page()
+    assert added.key in after
+    assert after_total == total + 1
+
+
+def test_nothing_is_kept_when_the_cache_is_off(
     engine: Engine, demo_sources: list, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from citekit.config import get_settings
 
-    monkeypatch.setenv("CITEKIT_COUNT_CACHE_SIZE", "0")
+    monkeypatch.setenv("CITEKIT_SEARCH_CACHE_SIZE", "0")
     get_settings.cache_clear()
     try:
         _store(engine, demo_sources)
         with Session(engine) as session:
             assert services.list_sources(session, q="trotsky", limit=1)[1] > 1
-        assert not any(key[0] == _version(engine)[0] for key in repo._COUNTS)
+            assert services.list_source_records(session, q="trotsky", limit=1)[1] > 1
+        uid = _version(engine)[0]
+        assert uid not in repo.KEPT_COUNTS
+        assert uid not in repo.KEPT_PAGES
     finally:
-        monkeypatch.delenv("CITEKIT_COUNT_CACHE_SIZE")
+        monkeypatch.delenv("CITEKIT_SEARCH_CACHE_SIZE")
         get_settings.cache_clear()
