@@ -97,9 +97,9 @@ def page(
     exclude_none: bool = False,
 ) -> Response:
     """``{"data": [...], "count": total}`` with ``Total-Results`` and ``Link`` headers; items
-    of ``item_type`` (a model), or JSON-ready records when ``item_type`` is None."""
+    of ``item_type`` (a model), or, with ``item_type`` None, ``items`` is the JSON array."""
     if item_type is None:
-        data = to_json(list(items))
+        data = bytes(items)  # type: ignore[arg-type]
     else:
         adapter = _adapters.get(item_type)
         if adapter is None:

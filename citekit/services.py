@@ -24,6 +24,7 @@ from pydantic import (
     computed_field,
     field_serializer,
 )
+from pydantic_core import to_json
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -261,13 +262,21 @@ def list_sources(session: Session, **filters: Any) -> tuple[list[Source], int]:
     return [repo.row_to_source(r) for r in rows], total
 
 
-def list_source_records(session: Session, **filters: Any) -> tuple[list[dict[str, Any]], int]:
-    """As ``list_sources``, but each source as its stored JSON record (CSL spelling), without
-    validating it again, and the page kept until the library changes (API: GET /sources)."""
+class SourcePage(NamedTuple):
+    """One page of sources as JSON (an array of stored records, CSL spelling) and how many
+    match in all."""
 
-    def compute() -> tuple[list[dict[str, Any]], int]:
+    json: bytes
+    total: int
+
+
+def list_source_records(session: Session, **filters: Any) -> SourcePage:
+    """As ``list_sources``, but as JSON built from the stored records without validating them
+    again, and kept until the library changes (API: GET /sources)."""
+
+    def compute() -> SourcePage:
         rows, total = _source_rows(session, **filters)
-        return [repo.source_record(r) for r in rows], total
+        return SourcePage(to_json([repo.source_record(r) for r in rows]), total)
 
     return repo.KEPT_PAGES.get(session, ("sources", *sorted(filters.items())), compute)
 

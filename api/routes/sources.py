@@ -76,7 +76,7 @@ async def list_sources(
     direction: Literal["asc", "desc"] = "asc",
 ) -> Response:
     """Sources matching every filter, one page at a time."""
-    found, total = await read(
+    found = await read(
         session,
         services.list_source_records,
         q=q,
@@ -91,7 +91,7 @@ async def list_sources(
         limit=page.limit,
     )
     return responses.page(
-        request, found, item_type=None, total=total, start=page.start, limit=page.limit
+        request, found.json, item_type=None, total=found.total, start=page.start, limit=page.limit
     )
 
 

@@ -93,11 +93,11 @@ def test_listed_records_equal_the_listed_sources(engine: Engine, demo_sources: l
     _store(engine, demo_sources)
     with Session(engine) as session:
         for filters in ({}, {"q": "trotsky"}, {"q": "deutscher prophet"}, {"group": "image"}):
-            records, total = services.list_source_records(session, **filters, limit=10)
-            sources, same_total = services.list_sources(session, **filters, limit=10)
-            assert total == same_total
+            found = services.list_source_records(session, **filters, limit=10)
+            sources, total = services.list_sources(session, **filters, limit=10)
+            assert found.total == total
             dumped = [s.model_dump(mode="json", by_alias=True, exclude_none=True) for s in sources]
-            assert json.loads(to_json(records)) == dumped
+            assert json.loads(found.json) == dumped
 
 
 def _demo_library(engine: Engine) -> None:
@@ -218,8 +218,8 @@ def test_kept_pages_follow_the_library(engine: Engine, demo_sources: list) -> No
 
     def page() -> tuple[list[str], int]:
         with Session(engine) as session:
-            records, total = services.list_source_records(session, q="trotsky", limit=50)
-            return [r["key"] for r in records], total
+            found = services.list_source_records(session, q="trotsky", limit=50)
+            return [r["key"] for r in json.loads(found.json)], found.total
 
     keys, total = page()
     assert page() == (keys, total)
@@ -242,7 +242,7 @@ def test_nothing_is_kept_when_the_cache_is_off(
         _store(engine, demo_sources)
         with Session(engine) as session:
             assert services.list_sources(session, q="trotsky", limit=1)[1] > 1
-            assert services.list_source_records(session, q="trotsky", limit=1)[1] > 1
+            assert services.list_source_records(session, q="trotsky", limit=1).total > 1
         uid = _version(engine)[0]
         assert uid not in repo.KEPT_COUNTS
         assert uid not in repo.KEPT_PAGES
