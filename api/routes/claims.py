@@ -15,6 +15,7 @@ from api.deps import (
     JsonBody,
     PageDep,
     ReadKeyDep,
+    ReadSessionDep,
     SessionDep,
     read,
 )
@@ -229,9 +230,7 @@ def find_claims(
         **problem_responses(404, 422),
     },
 )
-async def get_claim(
-    request: Request, session: SessionDep, _key: ReadKeyDep, claim: ClaimRef
-) -> Response:
+async def get_claim(request: Request, session: ReadSessionDep, claim: ClaimRef) -> Response:
     """A claim with its citations and their sources. Its `ETag` changes when the claim, one of
     its citations or one of their sources changes (`If-None-Match` gets 304);
     `Last-Modified-Version` is the claim's own version."""

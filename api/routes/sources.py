@@ -13,6 +13,7 @@ from api.deps import (
     JsonBody,
     PageDep,
     ReadKeyDep,
+    ReadSessionDep,
     SessionDep,
     read,
 )
@@ -56,8 +57,7 @@ Sort = Literal["key", "title", "year", "creator", "type", "group", "created", "m
 )
 async def list_sources(
     request: Request,
-    session: SessionDep,
-    _key: ReadKeyDep,
+    session: ReadSessionDep,
     page: PageDep,
     q: Annotated[
         str | None,
