@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     load_demo: bool = True
     pool_size: int = 64
     max_overflow: int = 16
+    # PostgreSQL: test each pooled connection before use (one round trip), so that a restarted
+    # server costs no failed request.
+    pool_pre_ping: bool = True
     # Searches' match counts and result pages kept until the library changes (0: none kept).
     search_cache_size: int = Field(default=2048, ge=0)
 

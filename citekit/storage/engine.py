@@ -40,7 +40,7 @@ def make_engine(url: str | None = None, *, migrate: bool = True, **options: Any)
     else:
         options.setdefault("pool_size", settings.pool_size)
         options.setdefault("max_overflow", settings.max_overflow)
-        options.setdefault("pool_pre_ping", True)
+        options.setdefault("pool_pre_ping", settings.pool_pre_ping)
         engine = create_engine(url, **options)
     if migrate:
         upgrade(engine)
