@@ -3,10 +3,10 @@
 For the few reads that every writing tool makes all the time (a claim with its sources, a
 search), SQLAlchemy's work around each execution (a transaction, an execution context, a cursor
 result, per-row processing) costs several times what SQLite takes to answer. A ``Prepared``
-statement keeps SQLAlchemy's compiled SQL and its result processors (faster equivalents for JSON
-and datetimes; the tests hold the values equal to SQLAlchemy's), but runs the one statement as the driver's own autocommitted
-read (no BEGIN or COMMIT): a single statement sees one consistent snapshot of the database on
-its own.
+statement keeps SQLAlchemy's compiled SQL and its result processors (faster equivalents for
+JSON and datetimes; the tests hold the values equal to SQLAlchemy's), but runs the one
+statement as the driver's own autocommitted read (no BEGIN or COMMIT): a single statement sees
+one consistent snapshot of the database on its own.
 
 Only for reads that are one statement; everything that writes goes through a Session.
 """
