@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -214,8 +215,25 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
+def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # The database refused or could not serve the request right now (unreachable, out of
+    # connections, a lock or deadlock it gave up on): nothing wrong with the request, so 503 and
+    # a time to retry after, not a 500.
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(
+        503,
+        "Database unavailable",
+        "the database could not answer this request now; try again shortly",
+        type_="urn:citekit:problem:database-unavailable",
+        instance=request.url.path,
+        headers={"Retry-After": "1"},
+    )
+
+
 def install(app: FastAPI) -> None:
     """Register the problem+json handlers on ``app``."""
+    app.add_exception_handler(sqlalchemy.exc.OperationalError, _database_unavailable)
+    app.add_exception_handler(sqlalchemy.exc.TimeoutError, _database_unavailable)
     app.add_exception_handler(CitekitError, _citekit_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ValidationError, _storage_validation)

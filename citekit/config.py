@@ -18,8 +18,11 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = 10 * 1024 * 1024
     load_demo: bool = True
-    pool_size: int = 64
-    max_overflow: int = 16
+    # Connections per worker: 40 in all, as many as the server's worker threads, so that no
+    # thread waits for one; kept low for PostgreSQL, whose max_connections (100 by default) all
+    # workers share.
+    pool_size: int = 20
+    max_overflow: int = 20
     # PostgreSQL: test each pooled connection before use (one round trip), so that a restarted
     # server costs no failed request.
     pool_pre_ping: bool = True

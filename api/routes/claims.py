@@ -25,7 +25,7 @@ from api.schemas import CitationCreate, CitationUpdate, SuggestionPublic
 from citekit import services
 from citekit.model import Article, Citation, Claim
 
-router = APIRouter(tags=["claims"], responses=problem_responses(401, 403, 500))
+router = APIRouter(tags=["claims"], responses=problem_responses(401, 403, 500, 503))
 
 NO_NUL = r"^[^\x00]*$"
 

@@ -16,7 +16,7 @@ from citekit import services
 from citekit.errors import FieldError, InvalidRecord
 from citekit.formats import available_formats, get_format
 
-router = APIRouter(tags=["files"], responses=problem_responses(401, 403, 500))
+router = APIRouter(tags=["files"], responses=problem_responses(401, 403, 500, 503))
 
 NO_NUL = r"^[^\x00]*$"
 FormatName = Annotated[

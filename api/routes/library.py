@@ -14,7 +14,9 @@ from api.responses import LIST_HEADERS, VERSION_HEADERS
 from citekit import services
 from citekit.integrity import Finding
 
-router = APIRouter(prefix="/sources", tags=["sources"], responses=problem_responses(401, 403, 500))
+router = APIRouter(
+    prefix="/sources", tags=["sources"], responses=problem_responses(401, 403, 500, 503)
+)
 
 NO_NUL = r"^[^\x00]*$"
 Ref = Annotated[

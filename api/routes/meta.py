@@ -10,7 +10,7 @@ from api.problems import problem_responses
 from api.schemas import Health
 from citekit import services
 
-router = APIRouter(tags=["meta"], responses=problem_responses(500))
+router = APIRouter(tags=["meta"], responses=problem_responses(500, 503))
 
 
 @router.get("/health", operation_id="getHealth", response_model=Health)

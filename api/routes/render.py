@@ -17,7 +17,7 @@ from citekit import services
 from citekit.render.styles import list_styles
 from citekit.render.styles.csl import csl_styles
 
-router = APIRouter(tags=["render"], responses=problem_responses(401, 403, 500))
+router = APIRouter(tags=["render"], responses=problem_responses(401, 403, 500, 503))
 
 NO_NUL = r"^[^\x00]*$"
 DEFAULT_STYLE = "chicago-notes-bibliography"

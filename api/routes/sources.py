@@ -30,7 +30,9 @@ from api.schemas import (
 from citekit import services
 from citekit.model import SourceType
 
-router = APIRouter(prefix="/sources", tags=["sources"], responses=problem_responses(401, 403, 500))
+router = APIRouter(
+    prefix="/sources", tags=["sources"], responses=problem_responses(401, 403, 500, 503)
+)
 
 # PostgreSQL refuses NUL characters in text; reject them at the door with a clear 422.
 NO_NUL = r"^[^\x00]*$"

@@ -118,9 +118,10 @@ class Prepared:
 
 
 def read(session: Session, prepared: Prepared, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-    """``prepared`` as a read of its own, or, once the session's transaction has written, on
-    the session's connection (which sees what the transaction wrote)."""
-    if session.info.get(WROTE):
+    """``prepared`` as a read of its own; on the session's connection instead once the session
+    holds one (a request never takes two connections, and a transaction that has written sees
+    what it wrote)."""
+    if session.info.get(WROTE) or session.in_transaction():
         result = session.connection().execute(prepared.statement, dict(values))
         return [tuple(row) for row in result]
     bind = session.get_bind()

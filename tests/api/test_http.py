@@ -178,6 +178,30 @@ def test_an_unexpected_error_is_a_500_problem_without_traceback(
     assert "secret" not in response.text and "Traceback" not in response.text
 
 
+def test_a_database_that_cannot_answer_is_a_503_to_retry(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlalchemy.exc
+
+    def refused(*args: object, **kwargs: object) -> object:
+        raise sqlalchemy.exc.OperationalError("SELECT 1", {}, Exception("too many clients"))
+
+    def exhausted(*args: object, **kwargs: object) -> object:
+        raise sqlalchemy.exc.TimeoutError("QueuePool limit of size 20 overflow 20 reached")
+
+    app = create_app(engine=engine, settings=Settings(load_demo=False))
+    with TestClient(app, raise_server_exceptions=False) as failing:
+        for broken, path in ((refused, "/health"), (exhausted, "/sources")):
+            monkeypatch.setattr(services, "count_sources", broken)
+            monkeypatch.setattr(services, "list_source_records", broken)
+            response = failing.get(path)
+            assert response.status_code == 503, path
+            assert response.headers["content-type"] == PROBLEM
+            assert response.headers["retry-after"] == "1"
+            assert response.json()["title"] == "Database unavailable"
+            assert "too many" not in response.text and "QueuePool" not in response.text
+
+
 def test_cors_follows_the_settings(client_with: Callable[..., TestClient]) -> None:
     browser = client_with(cors_origins=["https://writer.example"])
     allowed = browser.options(

@@ -207,24 +207,33 @@ def start_server(target: str, port: int, env: dict[str, str], app_dir: Path) -> 
 async def _connection(
     port: int, paths: list[str], stop_at: float, latencies: list[float], errors: list[str]
 ) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
     rng = random.Random()
-    while time.perf_counter() < stop_at:
-        path = rng.choice(paths)
-        request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n"
-        sent = time.perf_counter()
-        writer.write(request.encode())
-        head = await reader.readuntil(b"\r\n\r\n")
-        status = int(head.split(b" ", 2)[1])
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":", 1)[1])
-        await reader.readexactly(length)
-        latencies.append(time.perf_counter() - sent)
-        if status != 200:
-            errors.append(f"{status} {path}")
-    writer.close()
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError as exc:
+        errors.append(f"connect: {exc}")
+        return
+    try:
+        while time.perf_counter() < stop_at:
+            path = rng.choice(paths)
+            request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n"
+            sent = time.perf_counter()
+            writer.write(request.encode())
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head.split(b" ", 2)[1])
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - sent)
+            if status != 200:
+                errors.append(f"{status} {path}")
+    except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+        # Counted, not fatal: the run reports how many requests failed and why.
+        errors.append(f"connection lost: {exc!r}")
+    finally:
+        writer.close()
 
 
 async def _drive(port: int, paths: list[str], seconds: float, connections: int) -> dict[str, Any]:
@@ -240,11 +249,11 @@ async def _drive(port: int, paths: list[str], seconds: float, connections: int) 
         *(_connection(port, paths, stop_at, latencies, errors) for _ in range(connections))
     )
     elapsed = time.perf_counter() - started
-    ordered = sorted(latencies)
+    ordered = sorted(latencies) or [float("nan")]
     return {
         "rps": len(latencies) / elapsed,
         "p50": statistics.median(ordered) * 1000,
-        "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000,
+        "p99": ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000,
         "requests": len(latencies),
         "errors": errors[:5],
         "error_count": len(errors),
@@ -258,7 +267,11 @@ def _client(port: int, paths: list[str], seconds: float, connections: int, out: 
         uvloop.install()
     except ImportError:
         pass
-    out.put(asyncio.run(_drive(port, paths, seconds, connections)))
+    try:
+        out.put(asyncio.run(_drive(port, paths, seconds, connections)))
+    except BaseException as exc:  # the parent must hear back, whatever happened
+        out.put({"failed": repr(exc)})
+        raise
 
 
 def measure(port: int, paths: list[str], seconds: float, connections: int) -> dict[str, Any]:
@@ -268,8 +281,10 @@ def measure(port: int, paths: list[str], seconds: float, connections: int) -> di
         target=_client, args=(port, paths, seconds, connections, queue)
     )
     process.start()
-    result = queue.get()
+    result = queue.get(timeout=seconds + 120)
     process.join()
+    if "failed" in result:
+        raise RuntimeError(f"the load generator failed: {result['failed']}")
     return result
 
 
