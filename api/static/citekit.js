@@ -38,6 +38,20 @@ async function cite(key) {
   }
 }
 
+// A CSL date as a year: "1937", "1932–1933", "c. 1938", or its literal text.
+function year(date) {
+  if (!date) return "";
+  const parts = date["date-parts"] || [];
+  if (parts.length && parts[0].length) {
+    let text = String(parts[0][0]);
+    if (parts.length > 1 && parts[1].length && parts[1][0] !== parts[0][0]) {
+      text += `–${parts[1][0]}`;
+    }
+    return date.circa ? `c. ${text}` : text;
+  }
+  return date.literal || date.raw || "";
+}
+
 async function search(event) {
   if (event) event.preventDefault();
   const params = new URLSearchParams({ limit: "100" });
@@ -50,8 +64,12 @@ async function search(event) {
     $("count").textContent = `${page.count} source${page.count === 1 ? "" : "s"}`;
     for (const source of page.data) {
       const tr = document.createElement("tr");
-      const year = source.issued && source.issued.start ? source.issued.start.year : "";
-      tr.append(cell(source.key), cell(year), cell(creators(source)), cell(source.title || ""));
+      tr.append(
+        cell(source.key),
+        cell(year(source.issued)),
+        cell(creators(source)),
+        cell(source.title || ""),
+      );
       const button = document.createElement("button");
       button.textContent = "cite";
       button.addEventListener("click", () => cite(source.key));
