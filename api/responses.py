@@ -17,6 +17,12 @@ VERSION_HEADERS = {
     "ETag": {"description": 'The version as an entity tag: `"3"`.', "schema": {"type": "string"}},
     "Last-Modified-Version": {"description": "The version.", "schema": {"type": "integer"}},
 }
+LIBRARY_VERSION_HEADER = {
+    "Last-Modified-Version": {
+        "description": "The library's version: every change to the library raises it.",
+        "schema": {"type": "integer"},
+    }
+}
 LIST_HEADERS = {
     "Total-Results": {"description": "Matches over all pages.", "schema": {"type": "integer"}},
     "Link": {"description": "first, prev, next and last pages.", "schema": {"type": "string"}},
@@ -95,8 +101,10 @@ def page(
     start: int,
     limit: int,
     exclude_none: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> Response:
-    """``{"data": [...], "count": total}`` with ``Total-Results`` and ``Link`` headers; items
+    """``{"data": [...], "count": total}`` with ``Total-Results`` and ``Link`` headers (and
+    ``headers``); items
     of ``item_type`` (a model), or, with ``item_type`` None, ``items`` is the JSON array."""
     if item_type is None:
         data = bytes(items)  # type: ignore[arg-type]
@@ -106,7 +114,11 @@ def page(
             adapter = _adapters[item_type] = TypeAdapter(list[item_type])  # type: ignore[valid-type]
         data = adapter.dump_json(list(items), by_alias=True, exclude_none=exclude_none)
     body = b'{"data":%s,"count":%d}' % (data, total)
-    headers = {"Total-Results": str(total), "Link": links(request, start, limit, total)}
+    headers = {
+        "Total-Results": str(total),
+        "Link": links(request, start, limit, total),
+        **(headers or {}),
+    }
     return Response(body, media_type=JSON, headers=headers)
 
 

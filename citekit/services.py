@@ -64,6 +64,7 @@ from citekit.model.article import (
 from citekit.model.keys import base_key
 from citekit.render import render_bibliography, render_citation
 from citekit.render.styles import CitationItem, Position, Style, get_style
+from citekit.storage import library
 from citekit.storage import repository as repo
 from citekit.storage.tables import ApiKeyRow, ArticleRow, CitationRow, ClaimRow, SourceRow
 
@@ -263,22 +264,32 @@ def list_sources(session: Session, **filters: Any) -> tuple[list[Source], int]:
 
 
 class SourcePage(NamedTuple):
-    """One page of sources as JSON (an array of stored records, CSL spelling) and how many
-    match in all."""
+    """One page of sources as JSON (an array of stored records, CSL spelling), how many match
+    in all, and the library's version; ``json`` is None when the library has not changed since
+    the version the caller named."""
 
-    json: bytes
+    json: bytes | None
     total: int
+    version: int
 
 
-def list_source_records(session: Session, **filters: Any) -> SourcePage:
+def list_source_records(
+    session: Session, *, since: int | None = None, **filters: Any
+) -> SourcePage:
     """As ``list_sources``, but as JSON built from the stored records without validating them
-    again, and kept until the library changes (API: GET /sources)."""
+    again, and kept until the library changes (API: GET /sources). With ``since`` (a library
+    version, as Zotero's ``If-Modified-Since-Version``) nothing is read if the library is
+    unchanged since."""
+    uid, version = library.state(session)
+    if since is not None and version <= since:
+        return SourcePage(None, 0, version)
 
     def compute() -> SourcePage:
         rows, total = _source_rows(session, **filters)
-        return SourcePage(to_json([repo.source_record(r) for r in rows]), total)
+        return SourcePage(to_json([repo.source_record(r) for r in rows]), total, version)
 
-    return repo.KEPT_PAGES.get(session, ("sources", *sorted(filters.items())), compute)
+    key = ("sources", *sorted(filters.items()))
+    return repo.KEPT_PAGES.get(session, key, compute, known=(uid, version))
 
 
 def count_sources(session: Session, **filters: Any) -> int:

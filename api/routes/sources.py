@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 
 from api import responses
 from api.deps import (
@@ -18,7 +18,13 @@ from api.deps import (
     read,
 )
 from api.problems import problem_responses
-from api.responses import CREATED_HEADERS, JSON, LIST_HEADERS, VERSION_HEADERS
+from api.responses import (
+    CREATED_HEADERS,
+    JSON,
+    LIBRARY_VERSION_HEADER,
+    LIST_HEADERS,
+    VERSION_HEADERS,
+)
 from api.schemas import (
     BatchResult,
     SourceCreate,
@@ -55,7 +61,14 @@ Sort = Literal["key", "title", "year", "creator", "type", "group", "created", "m
     "",
     operation_id="listSources",
     response_model=SourcesPublic,
-    responses={200: {"headers": LIST_HEADERS}},
+    responses={
+        200: {"headers": {**LIST_HEADERS, **LIBRARY_VERSION_HEADER}},
+        304: {
+            "description": "Not modified: the library is unchanged since "
+            "`If-Modified-Since-Version`.",
+            "headers": LIBRARY_VERSION_HEADER,
+        },
+    },
 )
 async def list_sources(
     request: Request,
@@ -76,11 +89,22 @@ async def list_sources(
     creator: Text = None,
     sort: Sort = "key",
     direction: Literal["asc", "desc"] = "asc",
+    if_modified_since_version: Annotated[
+        int | None,
+        Header(
+            ge=0,
+            le=2**62,
+            description="A library version (`Last-Modified-Version` of an earlier answer): "
+            "304 if nothing in the library has changed since.",
+        ),
+    ] = None,
 ) -> Response:
-    """Sources matching every filter, one page at a time."""
+    """Sources matching every filter, one page at a time. `Last-Modified-Version` is the
+    library's version, which every change to the library raises (as in the Zotero Web API)."""
     found = await read(
         session,
         services.list_source_records,
+        since=if_modified_since_version,
         q=q,
         group=group,
         type=type.value if type else None,
@@ -92,8 +116,17 @@ async def list_sources(
         start=page.start,
         limit=page.limit,
     )
+    version = {"Last-Modified-Version": str(found.version)}
+    if found.json is None:
+        return Response(status_code=304, headers=version)
     return responses.page(
-        request, found.json, item_type=None, total=found.total, start=page.start, limit=page.limit
+        request,
+        found.json,
+        item_type=None,
+        total=found.total,
+        start=page.start,
+        limit=page.limit,
+        headers=version,
     )
 
 

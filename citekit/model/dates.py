@@ -59,6 +59,29 @@ CSL_DATE_SCHEMA: dict[str, Any] = {
 }
 
 
+_CSL_DATE_TYPES: dict[str, tuple[type, ...]] = {
+    "date-parts": (list,),
+    "season": (int, str),
+    "circa": (bool, int, str),
+    "literal": (str,),
+    "raw": (str,),
+}
+
+
+def _check_csl_types(value: dict[str, Any]) -> None:
+    """A CSL date's members must have the types CSL_DATE_SCHEMA gives them."""
+    for name, types in _CSL_DATE_TYPES.items():
+        member = value.get(name)
+        if member is not None and not isinstance(member, types):
+            kinds = " or ".join(t.__name__ for t in types).replace("str", "text")
+            raise ValueError(f"a CSL date's {name!r} is {kinds}, not {type(member).__name__}")
+    for item in value.get("date-parts") or []:
+        if not isinstance(item, list) or not all(
+            isinstance(p, int | str) and not isinstance(p, bool) for p in item
+        ):
+            raise ValueError("CSL date-parts is a list of [year, month, day] lists")
+
+
 class DatePoint(BaseModel):
     """One end of a date: year with an optional month and day, or a season of a year."""
 
@@ -132,6 +155,7 @@ class PartialDate(BaseModel):
         if isinstance(value, int) and not isinstance(value, bool):
             return {"start": {"year": value}}
         if isinstance(value, dict) and ("date-parts" in value or "raw" in value):
+            _check_csl_types(value)
             return cls.from_csl(value).fields()
         return value
 
@@ -255,14 +279,19 @@ class PartialDate(BaseModel):
         """Read a CSL date: ``{"date-parts": [[1932], [1933]], "circa": true}``."""
         if value.get("literal"):
             return cls(literal=str(value["literal"]))
+        circa = value.get("circa") not in (None, False, "", 0)
         if value.get("raw"):
-            return cls.parse(str(value["raw"]))
+            parsed = cls.parse(str(value["raw"]))
+            return parsed.model_copy(update={"circa": True}) if circa else parsed
         parts = value.get("date-parts")
         if not parts:
             raise ValueError("a CSL date needs date-parts, raw or literal")
         points = []
         for item in parts[:2]:
-            numbers = [int(p) for p in item if str(p).strip() != ""]
+            try:
+                numbers = [int(p) for p in item if str(p).strip() != ""]
+            except ValueError:
+                raise ValueError(f"CSL date-parts hold numbers, not {item!r}") from None
             if not numbers:
                 continue
             numbers += [None] * (3 - len(numbers))  # type: ignore[list-item]
@@ -273,7 +302,6 @@ class PartialDate(BaseModel):
         if season and points[0].month is None:
             number = SEASONS.get(str(season).lower()) or int(season)
             points[0] = DatePoint(year=points[0].year, season=number)
-        circa = value.get("circa") not in (None, False, "", 0)
         return cls(start=points[0], end=points[1] if len(points) > 1 else None, circa=circa)
 
     def fields(self) -> dict[str, Any]:

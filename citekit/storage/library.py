@@ -52,13 +52,22 @@ class Kept(Generic[T]):
         self._values: OrderedDict[Hashable, T] = OrderedDict()
         self._lock = threading.Lock()  # the server's worker threads share one instance
 
-    def get(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    def get(
+        self,
+        session: Session,
+        key: Hashable,
+        compute: Callable[[], T],
+        *,
+        known: tuple[str, int] | None = None,
+    ) -> T:
+        """The value kept for ``key`` in the library's current state, or ``compute()``'s (and
+        kept). ``known``: the state, when the caller has just read it."""
         size = self._size()
         if size == 0 or wrote(session):
             return compute()
         # The state is read before computing: on PostgreSQL a value that sees a later commit is
         # then kept under the older version, which only readers of that older version are shown.
-        qualified = (*state(session), key)
+        qualified = (*(known or state(session)), key)
         with self._lock:
             if qualified in self._values:
                 self._values.move_to_end(qualified)

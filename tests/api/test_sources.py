@@ -215,6 +215,30 @@ def test_search_totals_follow_writes(client: TestClient, write_headers: dict) ->
     assert total("study") == 7
 
 
+def test_lists_carry_the_library_version_and_honour_if_modified_since(
+    client: TestClient, write_headers: dict
+) -> None:
+    _store(client, write_headers, 3)
+    first = client.get("/sources")
+    version = int(first.headers["last-modified-version"])
+    unchanged = client.get("/sources", headers={"If-Modified-Since-Version": str(version)})
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    assert unchanged.headers["last-modified-version"] == str(version)
+    older = client.get("/sources", headers={"If-Modified-Since-Version": str(version - 1)})
+    assert older.status_code == 200 and older.json()["count"] == 3
+    # Any write to the library raises its version: a changed source, or a new link elsewhere.
+    key = first.json()["data"][0]["key"]
+    patched = client.patch(
+        f"/sources/{key}", json={"note": "seen"}, headers={**write_headers, "If-Match": '"1"'}
+    )
+    assert patched.status_code == 200
+    after = client.get("/sources", headers={"If-Modified-Since-Version": str(version)})
+    assert after.status_code == 200
+    assert int(after.headers["last-modified-version"]) == version + 1
+    assert client.get("/sources", headers={"If-Modified-Since-Version": "x"}).status_code == 422
+
+
 def test_list_default_and_maximum_limit(client: TestClient, write_headers: dict) -> None:
     _store(client, write_headers, 30)
     assert len(client.get("/sources").json()["data"]) == 25

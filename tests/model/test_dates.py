@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from citekit.model import PartialDate
@@ -80,6 +82,23 @@ def test_csl_input_forms() -> None:
     assert PartialDate.model_validate(1937).year == 1937
     with pytest.raises(ValueError):
         PartialDate.from_csl({"date-parts": [[]]})
+    assert PartialDate.from_csl({"raw": "1938", "circa": True}).edtf() == "1938~"
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ({"literal": "spring", "raw": ["1932"]}, "'raw' is text, not list"),
+        ({"date-parts": [[1932]], "literal": 1932}, "'literal' is text, not int"),
+        ({"date-parts": [1932]}, "a list of [year, month, day] lists"),
+        ({"date-parts": [[1932, None]]}, "a list of [year, month, day] lists"),
+        ({"date-parts": [[1932, "May"]]}, "hold numbers, not [1932, 'May']"),
+    ],
+)
+def test_a_csl_date_of_the_wrong_shape_is_refused(value: dict, reason: str) -> None:
+    # Refused with the reason, never read in part (a list where text belongs was dropped).
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        PartialDate.model_validate(value)
 
 
 def test_sorting() -> None:
