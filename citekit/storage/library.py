@@ -49,7 +49,7 @@ class Kept(Generic[T]):
 
     def __init__(self, size: Callable[[], int]) -> None:
         self._size = size
-        self._values: OrderedDict[Hashable, T] = OrderedDict()
+        self._values: OrderedDict[tuple[str, int, Hashable], T] = OrderedDict()
         self._lock = threading.Lock()  # the server's worker threads share one instance
 
     def get(

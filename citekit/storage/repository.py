@@ -336,7 +336,7 @@ def _search_statements(words: int, sort: str, direction: str) -> SimpleNamespace
     once per shape (building and keying a statement costs more than running it). Bound:
     ``likeN`` (the word as a LIKE pattern), ``wordN``, ``key`` (the whole query, which may be a
     citation key), ``fts`` (the MATCH expression), ``start`` and ``limit`` (-1: no limit)."""
-    key = bindparam("key")
+    key: Any = bindparam("key")
     every_word = and_(
         *(
             or_(
