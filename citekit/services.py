@@ -141,6 +141,15 @@ def get_source(session: Session, *, ref: str) -> Source:
     return repo.row_to_source(_source_row(session, ref))
 
 
+def source_record(session: Session, *, ref: str) -> dict[str, Any]:
+    """As ``get_source``, as the stored record (JSON-ready, CSL spelling) without validating it
+    again (API: GET /sources/{ref})."""
+    row = repo.source_columns(session, ref)
+    if row is None:
+        raise NotFound(f"no source with id or key {ref!r}")
+    return repo.source_record(row)
+
+
 def replace_source(
     session: Session,
     *,

@@ -12,7 +12,6 @@ from api.deps import (
     ExpectedVersionDep,
     JsonBody,
     PageDep,
-    ReadKeyDep,
     ReadSessionDep,
     SessionDep,
     read,
@@ -177,11 +176,22 @@ def batch_sources(
     "/{ref}",
     operation_id="getSource",
     response_model=SourcePublic,
-    responses={200: {"headers": VERSION_HEADERS}, **problem_responses(404)},
+    responses={
+        200: {"headers": VERSION_HEADERS},
+        304: {"description": "Not modified: the `If-None-Match` tag is current."},
+        **problem_responses(404),
+    },
 )
-def get_source(session: SessionDep, _key: ReadKeyDep, ref: Ref) -> Response:
-    """One source by id or citation key, with its version as ``ETag``."""
-    return responses.versioned(services.get_source(session, ref=ref))
+async def get_source(request: Request, session: ReadSessionDep, ref: Ref) -> Response:
+    """One source by id or citation key, with its version as ``ETag`` (`If-None-Match` with
+    the current one gets 304)."""
+    record = await read(session, services.source_record, ref=ref)
+    version = record["version"]
+    etag = f'"{version}"'
+    headers = {"ETag": etag, "Last-Modified-Version": str(version)}
+    return responses.not_modified(request, etag) or responses.record_response(
+        record, headers=headers
+    )
 
 
 @router.put(

@@ -151,6 +151,21 @@ def source_record(row: Any) -> dict[str, Any]:
     return record
 
 
+_SOURCE_BY_REF = Prepared(
+    select(*SOURCE_COLUMNS).where(
+        or_(SOURCE_COLUMNS[0] == bindparam("ref"), SOURCE_COLUMNS[1] == bindparam("ref"))
+    )
+)
+
+
+def source_columns(session: Session, ref: str) -> Any:
+    """The ``SOURCE_COLUMNS`` of the source with id ``ref``, else of the one with that key (a
+    prepared read); None if there is neither."""
+    rows = [SourceColumns._make(row) for row in read(session, _SOURCE_BY_REF, {"ref": ref})]
+    rows.sort(key=lambda row: row.id != ref)
+    return rows[0] if rows else None
+
+
 def get_source_row(session: Session, ref: str) -> SourceRow | None:
     """By id first, then by citation key."""
     row = session.get(SourceRow, ref)

@@ -30,6 +30,32 @@ def test_get_by_id_and_by_key(client: TestClient, book: dict) -> None:
     assert by_id.headers["etag"] == '"1"'
 
 
+def test_get_honours_if_none_match(client: TestClient, write_headers: dict, book: dict) -> None:
+    url = f"/sources/{book['key']}"
+    assert client.get(url, headers={"If-None-Match": '"1"'}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": '"2"'}).status_code == 200
+    patched = client.patch(
+        url, json={"note": "vol. 3"}, headers={**write_headers, "If-Match": '"1"'}
+    )
+    assert patched.status_code == 200
+    again = client.get(url, headers={"If-None-Match": '"1"'})
+    assert again.status_code == 200 and again.json()["note"] == "vol. 3"
+    assert again.headers["etag"] == '"2"'
+    assert again.json() == patched.json()
+
+
+def test_a_key_that_is_another_sources_id_still_finds_by_id_first(
+    client: TestClient, write_headers: dict, book: dict
+) -> None:
+    other = client.post(
+        "/sources",
+        json={"type": "book", "title": "Shadow", "key": book["id"]},
+        headers=write_headers,
+    )
+    assert other.status_code == 201, other.text
+    assert client.get(f"/sources/{book['id']}").json()["title"] == book["title"]
+
+
 def test_unknown_source_is_a_404_problem(client: TestClient) -> None:
     response = client.get("/sources/nobody1900")
     assert response.status_code == 404
