@@ -8,7 +8,7 @@ from collections import namedtuple
 from collections.abc import Hashable, Sequence
 from datetime import UTC, datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 from anyascii import anyascii
 from sqlalchemy import ColumnElement, and_, bindparam, column, func, literal_column, or_, table
@@ -120,7 +120,15 @@ SOURCE_COLUMNS = tuple(
     SourceRow.__table__.c[name]  # type: ignore[attr-defined]
     for name in _SOURCE_COLUMN_NAMES
 )
-SourceColumns = namedtuple("SourceColumns", _SOURCE_COLUMN_NAMES)  # type: ignore[misc]
+class SourceColumns(NamedTuple):
+    """A row of ``SOURCE_COLUMNS``."""
+
+    id: str
+    key: str
+    data: dict[str, Any]
+    version: int
+    created: datetime
+    modified: datetime
 
 
 def utc(moment: datetime) -> datetime:
