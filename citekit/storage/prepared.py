@@ -64,7 +64,7 @@ class _Compiled:
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
         # With the values of literals in the statement (``id = 1`` is bound too).
-        every = self.compiled.construct_params(dict(values), _check=False)
+        every = self.compiled.construct_params(dict(values))
         if self.order is None:
             return every
         return tuple(every[name] for name in self.order)
