@@ -20,6 +20,7 @@ from typing import Any
 from pydantic_core import from_json
 from sqlalchemy import JSON, DateTime, Engine
 from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -88,23 +89,48 @@ class Prepared:
 
     def rows(self, engine: Engine, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         compiled = self._for(engine.dialect)
+        dialect = engine.dialect
+        parameters = compiled.parameters(values)
         connection = engine.raw_connection()  # from the pool; closing hands it back, reset
         # PostgreSQL: one statement needs no transaction of its own, and BEGIN and ROLLBACK
         # would be two more round trips. (SQLite's connections are in autocommit already.)
-        driver = connection.driver_connection if engine.dialect.name == "postgresql" else None
+        driver = connection.driver_connection if dialect.name == "postgresql" else None
+        failure: Exception | None = None
+        lost = False
         try:
             if driver is not None:
                 driver.autocommit = True
             cursor = connection.cursor()
             try:
-                cursor.execute(compiled.sql, compiled.parameters(values))
+                cursor.execute(compiled.sql, parameters)
                 raw = cursor.fetchall()
             finally:
                 cursor.close()
+        except dialect.loaded_dbapi.Error as exc:
+            failure = exc
+            # A lost connection is not handed back to the pool.
+            lost = dialect.is_disconnect(exc, connection.dbapi_connection, None)
+            if lost:
+                connection.invalidate(exc)
         finally:
-            if driver is not None:
-                driver.autocommit = False
+            if driver is not None and not lost:
+                try:
+                    driver.autocommit = False
+                except dialect.loaded_dbapi.Error as exc:
+                    # A connection that cannot be put back as it was is not reused either.
+                    connection.invalidate(exc)
             connection.close()
+        if failure is not None:
+            # As SQLAlchemy reports driver errors: an OperationalError when the database is
+            # locked, gone or out of connections (the API answers 503).
+            raise DBAPIError.instance(
+                compiled.sql,
+                parameters,
+                failure,
+                dialect.loaded_dbapi.Error,
+                connection_invalidated=lost,
+                dialect=dialect,
+            ) from failure
         processors = compiled.processors
         if not any(processors):
             return [tuple(row) for row in raw]

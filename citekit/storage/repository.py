@@ -120,6 +120,8 @@ SOURCE_COLUMNS = tuple(
     SourceRow.__table__.c[name]  # type: ignore[attr-defined]
     for name in _SOURCE_COLUMN_NAMES
 )
+
+
 class SourceColumns(NamedTuple):
     """A row of ``SOURCE_COLUMNS``."""
 

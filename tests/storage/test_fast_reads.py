@@ -249,3 +249,25 @@ def test_nothing_is_kept_when_the_cache_is_off(
     finally:
         monkeypatch.delenv("CITEKIT_SEARCH_CACHE_SIZE")
         get_settings.cache_clear()
+
+
+def test_a_failing_prepared_read_raises_as_sqlalchemy_does_and_leaves_the_pool_sound(
+    engine: Engine, demo_sources: list
+) -> None:
+    import sqlalchemy.exc
+    from sqlalchemy import column, select, table
+
+    from citekit.storage.prepared import Prepared
+
+    missing = Prepared(select(table("no_such_table", column("x")).c.x))
+    for _ in range(3):  # more often than one connection would be reused
+        with pytest.raises(sqlalchemy.exc.DBAPIError) as caught:
+            missing.rows(engine, {})
+        assert caught.value.statement is not None and "no_such_table" in caught.value.statement
+    # The connections went back as they were: a rolled-back transaction still rolls back (a
+    # connection left in autocommit would have kept the write).
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        services.add_sources(session, records=demo_sources)
+        raise RuntimeError("rolled back")
+    with Session(engine) as session:
+        assert services.count_sources(session) == 0
