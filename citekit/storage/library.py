@@ -43,13 +43,16 @@ class Kept(Generic[T]):
     until the library changes: every key is qualified by the library's ``(uid, version)``, so a
     write anywhere, by any process, makes the old values unreachable.
 
-    ``size`` is read on each use (0: compute every time). Nothing is kept for a session whose
-    transaction has written: its values include changes nobody else can see yet.
+    ``size`` is read on each use (0: compute every time): how much is kept, each value weighing
+    ``weigh(value)`` (1 by default; the bytes of a page, say). Nothing is kept for a session
+    whose transaction has written: its values include changes nobody else can see yet.
     """
 
-    def __init__(self, size: Callable[[], int]) -> None:
+    def __init__(self, size: Callable[[], int], weigh: Callable[[T], int] | None = None) -> None:
         self._size = size
-        self._values: OrderedDict[tuple[str, int, Hashable], T] = OrderedDict()
+        self._weigh = weigh
+        self._values: OrderedDict[tuple[str, int, Hashable], tuple[T, int]] = OrderedDict()
+        self._weight = 0
         self._lock = threading.Lock()  # the server's worker threads share one instance
 
     def get(
@@ -71,12 +74,16 @@ class Kept(Generic[T]):
         with self._lock:
             if qualified in self._values:
                 self._values.move_to_end(qualified)
-                return self._values[qualified]
+                return self._values[qualified][0]
         value = compute()
+        weight = self._weigh(value) if self._weigh is not None else 1
         with self._lock:
-            self._values[qualified] = value
-            while len(self._values) > size:
-                self._values.popitem(last=False)
+            if qualified not in self._values and weight <= size:
+                self._values[qualified] = (value, weight)
+                self._weight += weight
+            while self._weight > size:
+                _, (_, dropped) = self._values.popitem(last=False)
+                self._weight -= dropped
         return value
 
     def __contains__(self, uid: object) -> bool:

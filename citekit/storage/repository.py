@@ -278,7 +278,10 @@ def source_filters(
 # Searches' match counts and pages, by library state (citekit.storage.library.Kept). Counting
 # every match is most of a search's cost when a word is common.
 KEPT_COUNTS: library.Kept[int] = library.Kept(lambda: get_settings().search_cache_size)
-KEPT_PAGES: library.Kept[Any] = library.Kept(lambda: get_settings().search_cache_size)
+# Pages by their JSON's bytes: 16 KiB a search on average (a page of 25 sources is 10-25 KiB).
+KEPT_PAGES: library.Kept[Any] = library.Kept(
+    lambda: get_settings().search_cache_size * 16 * 1024, weigh=lambda page: len(page.json or b"")
+)
 
 
 def _count(session: Session, conditions: Sequence[ColumnElement[bool]]) -> int:

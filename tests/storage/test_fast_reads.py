@@ -271,3 +271,22 @@ def test_a_failing_prepared_read_raises_as_sqlalchemy_does_and_leaves_the_pool_s
         raise RuntimeError("rolled back")
     with Session(engine) as session:
         assert services.count_sources(session) == 0
+
+
+def test_kept_values_are_bounded_by_their_weight(engine: Engine) -> None:
+    kept: library.Kept[str] = library.Kept(lambda: 10, weigh=len)
+    computed: list[str] = []
+
+    def value(text: str) -> str:
+        computed.append(text)
+        return text
+
+    with Session(engine) as session:
+        for text in ("aaaa", "bbbb", "aaaa", "cccc", "bbbb"):
+            assert kept.get(session, text, lambda text=text: value(text)) == text
+        # Ten units hold two of the four-unit values: "bbbb" went out when "cccc" came in.
+        assert computed == ["aaaa", "bbbb", "cccc", "bbbb"]
+        heavy = "x" * 11
+        assert kept.get(session, heavy, lambda: value(heavy)) == heavy
+        assert kept.get(session, heavy, lambda: value(heavy)) == heavy
+        assert computed[-2:] == [heavy, heavy]  # heavier than all there is room for: not kept
