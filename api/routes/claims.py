@@ -81,6 +81,108 @@ class SourceUsesPublic(BaseModel):
     count: int
 
 
+# Routes are tried in order: the claims first, GET /claims/{id} is the busiest read.
+# -- claims -------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/claims/find",
+    operation_id="findClaims",
+    response_model=ClaimsPublic,
+    responses={200: {"headers": LIST_HEADERS}, **problem_responses(404, 422)},
+)
+def find_claims(
+    request: Request,
+    session: SessionDep,
+    _key: ReadKeyDep,
+    page: PageDep,
+    quote: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=2000,
+            pattern=NO_NUL,
+            description="Text the claim contains (whitespace and quote marks are forgiven).",
+        ),
+    ],
+    article: Annotated[str | None, Query(max_length=500, pattern=NO_NUL)] = None,
+) -> Response:
+    """Claims that contain a quote."""
+    found = services.find_claims(session, quote=quote, article=article)
+    return responses.listed(request, found, item_type=Claim, start=page.start, limit=page.limit)
+
+
+@router.get(
+    "/claims/{claim}",
+    operation_id="getClaim",
+    response_model=services.ClaimDetail,
+    responses={
+        200: {"headers": VERSION_HEADERS},
+        304: {"description": "Not modified: the `If-None-Match` tag is current."},
+        **problem_responses(404, 422),
+    },
+)
+async def get_claim(request: Request, session: ReadSessionDep, claim: ClaimRef) -> Response:
+    """A claim with its citations and their sources. Its `ETag` changes when the claim, one of
+    its citations or one of their sources changes (`If-None-Match` gets 304);
+    `Last-Modified-Version` is the claim's own version."""
+    found = await read(session, services.claim_record, ref=claim)
+    etag = f'"{found.version}-{found.tag}"'
+    headers = {"ETag": etag, "Last-Modified-Version": str(found.version)}
+    return responses.not_modified(request, etag) or responses.record_response(
+        found.record, headers=headers
+    )
+
+
+@router.get(
+    "/claims/{claim}/citations",
+    operation_id="listClaimCitations",
+    response_model=ClaimSupportsPublic,
+    responses={200: {"headers": LIST_HEADERS}, **problem_responses(404, 422)},
+)
+def list_claim_citations(
+    request: Request, session: SessionDep, _key: ReadKeyDep, claim: ClaimRef, page: PageDep
+) -> Response:
+    """The citations of a claim with their sources, preferred first."""
+    found = services.sources_for_claim(session, claim=claim)
+    return responses.listed(
+        request, found, item_type=services.ClaimSupport, start=page.start, limit=page.limit
+    )
+
+
+@router.post(
+    "/claims/{claim}/citations",
+    operation_id="addCitation",
+    status_code=201,
+    response_model=Citation,
+    dependencies=[JsonBody],
+    responses={201: {"headers": CREATED_HEADERS}, **problem_responses(400, 404, 409, 415, 422)},
+)
+def add_citation(
+    session: SessionDep, _key: ApiKeyDep, claim: ClaimRef, body: CitationCreate
+) -> Response:
+    """Link the claim to a source, with a locator (``p. 45``) and a relation."""
+    citation = services.add_citation(session, claim=claim, **body.model_dump(exclude_none=True))
+    return responses.versioned(citation, status=201, location=f"/citations/{citation.id}")
+
+
+@router.get(
+    "/claims/{claim}/suggestions",
+    operation_id="suggestSources",
+    response_model=list[SuggestionPublic],
+    responses=problem_responses(404, 422),
+)
+def suggest_sources(
+    session: SessionDep,
+    _key: ReadKeyDep,
+    claim: ClaimRef,
+    limit: Annotated[int, Query(ge=1, le=50)] = 5,
+) -> list[SuggestionPublic]:
+    """Sources that may back the claim, best first, each with the reasons it was suggested."""
+    found = services.suggest_sources(session, claim=claim, limit=limit)
+    return [SuggestionPublic.of(s) for s in found]
+
+
 # -- articles -----------------------------------------------------------------------------------
 
 
@@ -188,107 +290,6 @@ def list_article_claims(
 def article_coverage(session: SessionDep, _key: ReadKeyDep, article_id: ArticleId) -> Response:
     """How many claims of each section a citation backs."""
     return responses.json_response(services.coverage(session, article=article_id))
-
-
-# -- claims -------------------------------------------------------------------------------------
-
-
-@router.get(
-    "/claims/find",
-    operation_id="findClaims",
-    response_model=ClaimsPublic,
-    responses={200: {"headers": LIST_HEADERS}, **problem_responses(404, 422)},
-)
-def find_claims(
-    request: Request,
-    session: SessionDep,
-    _key: ReadKeyDep,
-    page: PageDep,
-    quote: Annotated[
-        str,
-        Query(
-            min_length=1,
-            max_length=2000,
-            pattern=NO_NUL,
-            description="Text the claim contains (whitespace and quote marks are forgiven).",
-        ),
-    ],
-    article: Annotated[str | None, Query(max_length=500, pattern=NO_NUL)] = None,
-) -> Response:
-    """Claims that contain a quote."""
-    found = services.find_claims(session, quote=quote, article=article)
-    return responses.listed(request, found, item_type=Claim, start=page.start, limit=page.limit)
-
-
-@router.get(
-    "/claims/{claim}",
-    operation_id="getClaim",
-    response_model=services.ClaimDetail,
-    responses={
-        200: {"headers": VERSION_HEADERS},
-        304: {"description": "Not modified: the `If-None-Match` tag is current."},
-        **problem_responses(404, 422),
-    },
-)
-async def get_claim(request: Request, session: ReadSessionDep, claim: ClaimRef) -> Response:
-    """A claim with its citations and their sources. Its `ETag` changes when the claim, one of
-    its citations or one of their sources changes (`If-None-Match` gets 304);
-    `Last-Modified-Version` is the claim's own version."""
-    found = await read(session, services.claim_record, ref=claim)
-    etag = f'"{found.version}-{found.tag}"'
-    headers = {"ETag": etag, "Last-Modified-Version": str(found.version)}
-    return responses.not_modified(request, etag) or responses.record_response(
-        found.record, headers=headers
-    )
-
-
-@router.get(
-    "/claims/{claim}/citations",
-    operation_id="listClaimCitations",
-    response_model=ClaimSupportsPublic,
-    responses={200: {"headers": LIST_HEADERS}, **problem_responses(404, 422)},
-)
-def list_claim_citations(
-    request: Request, session: SessionDep, _key: ReadKeyDep, claim: ClaimRef, page: PageDep
-) -> Response:
-    """The citations of a claim with their sources, preferred first."""
-    found = services.sources_for_claim(session, claim=claim)
-    return responses.listed(
-        request, found, item_type=services.ClaimSupport, start=page.start, limit=page.limit
-    )
-
-
-@router.post(
-    "/claims/{claim}/citations",
-    operation_id="addCitation",
-    status_code=201,
-    response_model=Citation,
-    dependencies=[JsonBody],
-    responses={201: {"headers": CREATED_HEADERS}, **problem_responses(400, 404, 409, 415, 422)},
-)
-def add_citation(
-    session: SessionDep, _key: ApiKeyDep, claim: ClaimRef, body: CitationCreate
-) -> Response:
-    """Link the claim to a source, with a locator (``p. 45``) and a relation."""
-    citation = services.add_citation(session, claim=claim, **body.model_dump(exclude_none=True))
-    return responses.versioned(citation, status=201, location=f"/citations/{citation.id}")
-
-
-@router.get(
-    "/claims/{claim}/suggestions",
-    operation_id="suggestSources",
-    response_model=list[SuggestionPublic],
-    responses=problem_responses(404, 422),
-)
-def suggest_sources(
-    session: SessionDep,
-    _key: ReadKeyDep,
-    claim: ClaimRef,
-    limit: Annotated[int, Query(ge=1, le=50)] = 5,
-) -> list[SuggestionPublic]:
-    """Sources that may back the claim, best first, each with the reasons it was suggested."""
-    found = services.suggest_sources(session, claim=claim, limit=limit)
-    return [SuggestionPublic.of(s) for s in found]
 
 
 # -- citations ----------------------------------------------------------------------------------
