@@ -140,14 +140,17 @@ ReadSessionDep = Annotated[Session, Depends(read_session)]
 T = TypeVar("T")
 
 
-async def read(session: Session, function: Callable[..., T], /, **arguments: Any) -> T:
+async def read(
+    session: Session, function: Callable[..., T], /, *, slow: bool = False, **arguments: Any
+) -> T:
     """Run a service call that only reads on a ``ReadSessionDep`` session, and end the session:
-    on the event loop for SQLite, in the thread pool for PostgreSQL.
+    on the event loop for SQLite, in the thread pool for PostgreSQL, and for a ``slow`` call
+    (one that may read much of the library).
 
-    A read of a local SQLite file takes tens of microseconds and, in WAL mode, never waits for a
-    writer, while a hop to the thread pool and back costs more than that and makes every
-    request queue for the GIL behind the others; PostgreSQL answers over the network, which is
-    waiting that must not stop the event loop.
+    An indexed read of a local SQLite file takes tens of microseconds and, in WAL mode, never
+    waits for a writer, while a hop to the thread pool and back costs more than that and makes
+    every request queue for the GIL behind the others; PostgreSQL answers over the network,
+    which is waiting that must not stop the event loop.
     """
 
     def run() -> T:
@@ -159,9 +162,14 @@ async def read(session: Session, function: Callable[..., T], /, **arguments: Any
         _finish(session, commit=True)
         return result
 
-    if session.get_bind().dialect.name == "sqlite":
+    if not slow and session.get_bind().dialect.name == "sqlite":
         return run()
     return await run_in_threadpool(run)
+
+
+def another_session(session: Session) -> Session:
+    """A second session like ``session`` (which ``read`` has ended), for a second ``read``."""
+    return Session(session.get_bind(), expire_on_commit=False)
 
 
 def write_access(

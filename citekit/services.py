@@ -34,7 +34,13 @@ from citekit.claims import manuscript
 from citekit.claims.anchor import Method, claims_from_spans, reanchor
 from citekit.claims.annotate import Cited, annotate
 from citekit.claims.article import claim_spans, parse_article
-from citekit.claims.links import claims_containing, parse_links, resolve_links
+from citekit.claims.links import (
+    claims_containing,
+    claims_quoted,
+    parse_links,
+    plain_words,
+    resolve_links,
+)
 from citekit.claims.manuscript import RenderedManuscript
 from citekit.claims.suggest import Suggester, Suggestion
 from citekit.errors import (
@@ -431,16 +437,23 @@ def _tag(*versions: object) -> str:
 def claim_record(session: Session, *, ref: str) -> ClaimRecord:
     """As ``claim_with_sources``, with each source read as stored rather than validated again
     (``repo.source_record``): a claim's page of sources is the API's busiest read."""
+    found = claim_record_by_id(session, ref=ref)
+    if found is not None:
+        return found
+    detail = claim_with_sources(session, ref=ref)  # a quote (or NotFound)
+    record = detail.model_dump(mode="json", by_alias=True)
+    claim = detail.claim
+    parts = [
+        (s.citation.id, s.citation.version, s.source.id, s.source.version) for s in detail.citations
+    ]
+    return ClaimRecord(record, claim.version, _tag(claim.id, claim.version, parts))
+
+
+def claim_record_by_id(session: Session, *, ref: str) -> ClaimRecord | None:
+    """``claim_record`` for an id only: one indexed read; None if no claim has that id."""
     rows = repo.claim_with_citations(session, ref)
     if not rows:
-        detail = claim_with_sources(session, ref=ref)
-        record = detail.model_dump(mode="json", by_alias=True)
-        claim = detail.claim
-        parts = [
-            (s.citation.id, s.citation.version, s.source.id, s.source.version)
-            for s in detail.citations
-        ]
-        return ClaimRecord(record, claim.version, _tag(claim.id, claim.version, parts))
+        return None
     claim_row = rows[0][0]
     supports = sorted(
         (
@@ -1160,6 +1173,16 @@ def find_claims(session: Session, *, quote: str, article: str | None = None) -> 
     if article:
         statement = statement.where(ClaimRow.article_id == _article_row(session, article).id)
     statement = statement.order_by(col(ClaimRow.article_id), col(ClaimRow.position))
+    words = plain_words(quote)
+    if words:
+        # Claims that contain the quote hold each of its plain words: let the database find
+        # those few first, rather than reading every claim of the library.
+        likely = statement.where(
+            *(col(ClaimRow.text).ilike(repo.like_pattern(w), escape="\\") for w in words)
+        )
+        hits = claims_quoted(quote, [_claim(r) for r in session.exec(likely)])
+        if hits:
+            return hits
     return claims_containing(quote, [_claim(r) for r in session.exec(statement)])
 
 

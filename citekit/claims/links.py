@@ -48,16 +48,34 @@ def normalise_quote(text: str) -> str:
     return _SPACE.sub(" ", text.translate(_QUOTES)).strip().casefold()
 
 
-def claims_containing(quote: str, claims: Iterable[Claim]) -> list[Claim]:
-    """The claims whose text contains ``quote`` (or is contained in it), tolerant of typography."""
+def claims_quoted(quote: str, claims: Iterable[Claim]) -> list[Claim]:
+    """The claims whose text contains ``quote``, tolerant of typography."""
     wanted = normalise_quote(quote)
     if not wanted:
         return []
-    hits = [c for c in claims if wanted in normalise_quote(c.text)]
+    return [c for c in claims if wanted in normalise_quote(c.text)]
+
+
+def claims_containing(quote: str, claims: Iterable[Claim]) -> list[Claim]:
+    """The claims whose text contains ``quote`` (or is contained in it), tolerant of typography."""
+    claims = list(claims)
+    hits = claims_quoted(quote, claims)
     if hits:
         return hits
     # A quote spanning two sentences: every claim it covers whole.
+    wanted = normalise_quote(quote)
+    if not wanted:
+        return []
     return [c for c in claims if len(c.text) > 3 and normalise_quote(c.text) in wanted]
+
+
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9]{3,}")
+
+
+def plain_words(quote: str) -> list[str]:
+    """The quote's runs of three or more ASCII letters and digits, each of which every claim
+    that contains the quote holds too, in some letter case: filters a database can apply."""
+    return list(dict.fromkeys(_PLAIN_WORD.findall(quote)))
 
 
 class LinkSpec(BaseModel):

@@ -191,7 +191,8 @@ def keys_like(session: Session, base: str) -> set[str]:
     return set(rows)
 
 
-def _like(value: str) -> str:
+def like_pattern(value: str) -> str:
+    """``%value%`` for LIKE with ``escape="\\"``: the value's own ``%`` and ``_`` literal."""
     escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -207,7 +208,7 @@ _DENSE = 0.02
 def _word_condition(word: str, q: str) -> ColumnElement[bool]:
     """One word of ``q``: a substring of search_text, or the DOI, or ``q`` is the key."""
     return or_(
-        col(SourceRow.search_text).like(_like(word), escape="\\"),
+        col(SourceRow.search_text).like(like_pattern(word), escape="\\"),
         col(SourceRow.doi) == word,
         col(SourceRow.key) == q.strip(),
     )
@@ -271,7 +272,9 @@ def source_filters(
     if year_to is not None:
         conditions.append(col(SourceRow.year) <= year_to)
     if creator:
-        conditions.append(col(SourceRow.creators_text).like(_like(fold(creator)), escape="\\"))
+        conditions.append(
+            col(SourceRow.creators_text).like(like_pattern(fold(creator)), escape="\\")
+        )
     return conditions
 
 
@@ -436,7 +439,7 @@ def search_sources(
     }
     values["fts"] = " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
     for n, word in enumerate(words):
-        values[f"like{n}"] = _like(word)
+        values[f"like{n}"] = like_pattern(word)
         values[f"word{n}"] = word
 
     def counted(_session: Session) -> int:

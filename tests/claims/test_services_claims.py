@@ -46,6 +46,13 @@ def test_find_claims_tolerates_quotes_and_spaces(session: Session, demo: str) ->
     (claim,) = services.find_claims(session, quote="Trotsky, Zinoviev, and Kamenev were held")
     assert "Kirov’s murder" in claim.text
     assert services.find_claims(session, quote="not in the article at all") == []
+    # The database narrows the claims by the quote's plain words, whatever their letter case.
+    (claim,) = services.find_claims(session, quote="TROTSKY’S STUDY, WHERE HE")
+    assert claim.text == "Trotsky’s study, where he was assassinated."
+    # A quote over two sentences finds the claims it covers whole.
+    first, second = (c.text for c in services.list_claims(session)[10:12])
+    spanning = services.find_claims(session, quote=f"{first} {second}")
+    assert [c.text for c in spanning] == [first, second]
 
 
 def test_sources_for_claim_and_claims_for_source(session: Session, demo: str) -> None:
