@@ -100,9 +100,14 @@ async def list_sources(
 ) -> Response:
     """Sources matching every filter, one page at a time. `Last-Modified-Version` is the
     library's version, which every change to the library raises (as in the Zotero Web API)."""
+    # A search by words in key order is answered from indexes; a filter or another order may
+    # scan the library, which must not stop the event loop.
+    filters = (group, type, creator, year_from, year_to)
+    scans = any(f is not None for f in filters) or sort != "key"
     found = await read(
         session,
         services.list_source_records,
+        slow=scans,
         since=if_modified_since_version,
         q=q,
         group=group,
