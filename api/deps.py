@@ -16,7 +16,6 @@ from sqlmodel import Session
 
 from api.schemas import ArticleText, ManuscriptText
 from citekit import services
-from citekit.config import Settings
 from citekit.errors import (
     CitekitError,
     FieldError,
@@ -38,15 +37,6 @@ class BadPrecondition(CitekitError):
 
     status = 400
     title = "Bad precondition header"
-
-
-async def get_settings(request: Request) -> Settings:
-    """The settings the app was created with."""
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def _finish(session: Session, *, commit: bool) -> None:
