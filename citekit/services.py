@@ -438,15 +438,10 @@ def claim_record(session: Session, *, ref: str) -> ClaimRecord:
     """As ``claim_with_sources``, with each source read as stored rather than validated again
     (``repo.source_record``): a claim's page of sources is the API's busiest read."""
     found = claim_record_by_id(session, ref=ref)
-    if found is not None:
-        return found
-    detail = claim_with_sources(session, ref=ref)  # a quote (or NotFound)
-    record = detail.model_dump(mode="json", by_alias=True)
-    claim = detail.claim
-    parts = [
-        (s.citation.id, s.citation.version, s.source.id, s.source.version) for s in detail.citations
-    ]
-    return ClaimRecord(record, claim.version, _tag(claim.id, claim.version, parts))
+    if found is None:  # a quote: the one claim that contains it (or NotFound), then by its id
+        found = claim_record_by_id(session, ref=_claim_row(session, ref).id)
+    assert found is not None  # the claim was just read in this transaction
+    return found
 
 
 def claim_record_by_id(session: Session, *, ref: str) -> ClaimRecord | None:
