@@ -186,15 +186,19 @@ def get_source_row(session: Session, ref: str) -> SourceRow | None:
 
 def keys_like(session: Session, base: str) -> set[str]:
     """Keys that start with ``base`` (to pick a free suffix)."""
-    pattern = base.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = _escape_like(base) + "%"
     rows = session.exec(select(SourceRow.key).where(col(SourceRow.key).like(pattern, escape="\\")))
     return set(rows)
 
 
+def _escape_like(value: str) -> str:
+    """``value`` for a LIKE pattern with ``escape="\\"``: its own ``%`` and ``_`` literal."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def like_pattern(value: str) -> str:
-    """``%value%`` for LIKE with ``escape="\\"``: the value's own ``%`` and ``_`` literal."""
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    """``%value%``: LIKE for ``value`` anywhere (with ``escape="\\"``)."""
+    return f"%{_escape_like(value)}%"
 
 
 # SQLite's FTS5 table over sources.search_text (migration 0002); trigrams need three characters.
@@ -205,36 +209,56 @@ _ROWID: ColumnClause[Any] = literal_column("sources.rowid")
 _DENSE = 0.02
 
 
+def _word_matches(like: Any, word: Any, key: Any) -> ColumnElement[bool]:
+    """One word: a substring of search_text (``like`` its LIKE pattern), or the DOI, or the whole
+    query is the key. Values, or bound parameters for a statement built once."""
+    return or_(
+        col(SourceRow.search_text).like(like, escape="\\"),
+        col(SourceRow.doi) == word,
+        col(SourceRow.key) == key,
+    )
+
+
 def _word_condition(word: str, q: str) -> ColumnElement[bool]:
     """One word of ``q``: a substring of search_text, or the DOI, or ``q`` is the key."""
-    return or_(
-        col(SourceRow.search_text).like(like_pattern(word), escape="\\"),
-        col(SourceRow.doi) == word,
-        col(SourceRow.key) == q.strip(),
+    return _word_matches(like_pattern(word), word, q.strip())
+
+
+def _fts_expression(words: list[str]) -> str:
+    """FTS5 MATCH text: every word, each quoted as a phrase."""
+    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def _match_arms(fts: Any, key: Any, words: list[Any], likes: list[Any]) -> tuple[Any, Any, Any]:
+    """SQLite, for words of three or more characters: the condition that every word matches,
+    the select of the FTS5 trigram index's matches ("every word is a substring of
+    search_text"), and the select of rows that match a word only as their DOI or key, which
+    the index does not hold. The matches are the union of the two selects."""
+    every_word = and_(
+        *(_word_matches(like, word, key) for like, word in zip(likes, words, strict=True))
     )
+    indexed = select(_FTS.c.rowid).where(_FTS.c.search_text.op("MATCH")(fts))
+    by_identifier = (
+        select(_ROWID)
+        .select_from(SourceRow)
+        .where(or_(col(SourceRow.doi).in_(words), col(SourceRow.key) == key))
+        .where(every_word)
+    )
+    return every_word, indexed, by_identifier
 
 
 def search_rowids(q: str) -> tuple[tuple[Any, Any] | None, list[str]]:
     """SQLite: the rowids of sources that match every word of ``q`` of three or more characters
     (two selects, whose union it is, or None if there is none), and the shorter words left for
-    LIKE.
-
-    The FTS5 trigram index answers "every word is a substring of search_text"; rows that match
-    a word only as their DOI or key come from a second, index-backed arm checked word by word.
-    """
+    LIKE (see ``_match_arms``)."""
     words = fold(q).split()
     long_words = [w for w in words if len(w) >= _FTS_MIN]
     short = [w for w in words if len(w) < _FTS_MIN]
     if not long_words:
         return None, short
-    expression = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
-    indexed = select(_FTS.c.rowid).select_from(_FTS)
-    indexed = indexed.where(_FTS.c.search_text.op("MATCH")(expression))
-    by_identifier = (
-        select(_ROWID)
-        .select_from(SourceRow)
-        .where(or_(col(SourceRow.doi).in_(long_words), col(SourceRow.key) == q.strip()))
-        .where(*(_word_condition(w, q) for w in long_words))
+    likes = [like_pattern(w) for w in long_words]
+    _, indexed, by_identifier = _match_arms(
+        _fts_expression(long_words), q.strip(), long_words, likes
     )
     # Not a UNION: that sorts every match once more just to drop duplicates.
     return (indexed, by_identifier), short
@@ -367,29 +391,11 @@ def _search_statements(words: int, sort: str, direction: str) -> SimpleNamespace
     once per shape (building and keying a statement costs more than running it). Bound:
     ``likeN`` (the word as a LIKE pattern), ``wordN``, ``key`` (the whole query, which may be a
     citation key), ``fts`` (the MATCH expression), ``start`` and ``limit`` (-1: no limit)."""
-    key: Any = bindparam("key")
-    every_word = and_(
-        *(
-            or_(
-                col(SourceRow.search_text).like(bindparam(f"like{n}"), escape="\\"),
-                col(SourceRow.doi) == bindparam(f"word{n}"),
-                col(SourceRow.key) == key,
-            )
-            for n in range(words)
-        )
-    )
-    indexed = select(_FTS.c.rowid).where(_FTS.c.search_text.op("MATCH")(bindparam("fts")))
-    # Sources that match a word only as their DOI or key, which the index does not hold.
-    by_identifier = (
-        select(_ROWID)
-        .select_from(SourceRow)
-        .where(
-            or_(
-                col(SourceRow.doi).in_([bindparam(f"word{n}") for n in range(words)]),
-                col(SourceRow.key) == key,
-            )
-        )
-        .where(every_word)
+    every_word, indexed, by_identifier = _match_arms(
+        bindparam("fts"),
+        bindparam("key"),
+        [bindparam(f"word{n}") for n in range(words)],
+        [bindparam(f"like{n}") for n in range(words)],
     )
     others = by_identifier.where(~_ROWID.in_(indexed.where(_FTS.c.rowid == _ROWID)))
     count = select(
@@ -437,7 +443,7 @@ def search_sources(
         "start": start,
         "limit": -1 if limit is None else limit,
     }
-    values["fts"] = " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+    values["fts"] = _fts_expression(words)
     for n, word in enumerate(words):
         values[f"like{n}"] = like_pattern(word)
         values[f"word{n}"] = word
