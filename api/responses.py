@@ -33,6 +33,22 @@ RAW_TEXT: dict[str, str] = {}
 CREATED_HEADERS = {**VERSION_HEADERS, "Location": {"schema": {"type": "string"}}}
 
 
+def text_body(description: str, model: str) -> dict[str, Any]:
+    """``openapi_extra`` for a body that is plain text, Markdown, or JSON in the shape of the
+    component schema ``model`` (FastAPI cannot describe such a body itself)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {
+                "text/plain": {"schema": RAW_TEXT},
+                "text/markdown": {"schema": RAW_TEXT},
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}},
+            },
+        }
+    }
+
+
 def json_response(
     model: BaseModel,
     *,

@@ -21,7 +21,7 @@ from api.deps import (
     read,
 )
 from api.problems import problem_responses
-from api.responses import CREATED_HEADERS, LIST_HEADERS, RAW_TEXT, VERSION_HEADERS
+from api.responses import CREATED_HEADERS, LIST_HEADERS, VERSION_HEADERS
 from api.schemas import CitationCreate, CitationUpdate, SuggestionPublic
 from citekit import services
 from citekit.model import Article, Citation, Claim
@@ -49,17 +49,9 @@ ClaimRef = Annotated[
 SourceRef = Annotated[
     str, Path(min_length=1, max_length=100, pattern=NO_NUL, description="Source id or key.")
 ]
-TEXT_BODY = {
-    "requestBody": {
-        "required": True,
-        "description": "The article as plain text or Markdown, or JSON with `text` and `title`.",
-        "content": {
-            "text/plain": {"schema": RAW_TEXT},
-            "text/markdown": {"schema": RAW_TEXT},
-            "application/json": {"schema": {"$ref": "#/components/schemas/ArticleText"}},
-        },
-    }
-}
+TEXT_BODY = responses.text_body(
+    "The article as plain text or Markdown, or JSON with `text` and `title`.", "ArticleText"
+)
 
 
 class ArticlesPublic(BaseModel):

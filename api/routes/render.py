@@ -11,7 +11,7 @@ from api import responses
 from api.deps import JsonBody, ManuscriptDep, PageDep, ReadKeyDep, SessionDep
 from api.negotiation import choose
 from api.problems import problem_responses
-from api.responses import LIST_HEADERS, RAW_TEXT
+from api.responses import LIST_HEADERS
 from api.schemas import StylePublic
 from citekit import services
 from citekit.render.styles import list_styles
@@ -180,17 +180,9 @@ class RenderedPublic(BaseModel):
     "/render",
     operation_id="renderManuscript",
     response_model=RenderedPublic,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "description": "A Markdown manuscript with pandoc citations (`[@key, p. 45]`).",
-            "content": {
-                "text/markdown": {"schema": RAW_TEXT},
-                "text/plain": {"schema": RAW_TEXT},
-                "application/json": {"schema": {"$ref": "#/components/schemas/ManuscriptText"}},
-            },
-        }
-    },
+    openapi_extra=responses.text_body(
+        "A Markdown manuscript with pandoc citations (`[@key, p. 45]`).", "ManuscriptText"
+    ),
     responses=problem_responses(400, 413, 415, 422),
 )
 def render_manuscript(
